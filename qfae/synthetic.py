@@ -242,8 +242,9 @@ _VERSION = 1
 _SPLIT_CODE = {"train": 1, "valid": 2, "test": 3}
 
 def _cache_dir() -> Path:
-    "qfae's cache folder: `$QFAE_CACHE` or `~/.cache/qfae`."
-    return Path(os.environ.get("QFAE_CACHE") or Path.home()/".cache"/"qfae").expanduser()
+    "qfae's cache folder (`qfae.weights.cache_dir`: `$QFAE_CACHE` or `~/.cache/qfae`)."
+    from qfae.weights import cache_dir
+    return cache_dir()
 
 def _save_png(path:Path, a:np.ndarray):
     "Deterministic 8-bit grayscale PNG (fixed options, no timestamp)."
