@@ -7,7 +7,7 @@ Docs: https://qfae.github.io/qfae/model.html.md"""
 # %% auto #0
 __all__ = ['GridBridge', 'QFAE', 'make_vit', 'build_model', 'build_perceptual', 'param_counts', 'describe']
 
-# %% ../nbs/15_model.ipynb #1120d44c
+# %% ../nbs/15_model.ipynb #38e90a1d
 import torch, timm
 from torch import nn, Tensor
 import torch.nn.functional as F
@@ -17,7 +17,7 @@ from .qformer import QFormer
 from .decoder import Decoder
 from .perceptual import MultiPatchViT
 
-# %% ../nbs/15_model.ipynb #e8ef822b
+# %% ../nbs/15_model.ipynb #68f6676d
 class GridBridge(nn.Module):
     "No-bottleneck ablation: projected patch tokens resampled to the decoder grid"
     def __init__(self, encoder:EncoderStack, # the stack whose output this reads
@@ -43,7 +43,7 @@ class GridBridge(nn.Module):
         if i != tokens.shape[1]: raise ValueError(f'GridBridge expected {i} tokens, got {tokens.shape[1]}')
         return out / len(self.layout)
 
-# %% ../nbs/15_model.ipynb #010cef94
+# %% ../nbs/15_model.ipynb #2765f179
 class QFAE(nn.Module):
     "Frozen encoder(s) → projection → bottleneck → decoder"
     def __init__(self, encoder:EncoderStack, bottleneck:nn.Module, decoder:Decoder):
@@ -80,7 +80,7 @@ class QFAE(nn.Module):
                 f'shape differs for {bad[:5]}' if bad else ''])) + ' (was it trained with another preset?)')
         self.load_state_dict(sd, strict=False)
 
-# %% ../nbs/15_model.ipynb #0ba5c110
+# %% ../nbs/15_model.ipynb #e4d9b126
 def make_vit(name:str, img_size, *, weights:bool=True, file=None, timm_kwargs=None) -> nn.Module:
     "A frozen timm ViT for `name` at `img_size`, with real (`weights=True`) or random weights"
     kw = dict(num_classes=0, img_size=tuple(img_size), **(timm_kwargs or {}))
@@ -113,13 +113,13 @@ def build_perceptual(cfg:Config, weights=None) -> MultiPatchViT:
     sizes = tuple(dict.fromkeys(p.train_patch_sizes + p.eval_patch_sizes))
     return MultiPatchViT(vit, patch_sizes=sizes, img_size=cfg.data.img_size)
 
-# %% ../nbs/15_model.ipynb #60030331
+# %% ../nbs/15_model.ipynb #817142e5
 def param_counts(model:nn.Module) -> dict:
     "Trainable and frozen parameter counts of `model`"
     tr = sum(p.numel() for p in model.parameters() if p.requires_grad)
     return dict(trainable=tr, frozen=sum(p.numel() for p in model.parameters()) - tr)
 
-# %% ../nbs/15_model.ipynb #fb572e0d
+# %% ../nbs/15_model.ipynb #f36aa117
 def describe(cfg:Config) -> dict:
     "Parameter counts by part and token counts of `cfg`, from the architecture alone (meta device)"
     with torch.device('meta'):

@@ -17,6 +17,9 @@ echo "== library in sync (nbdev-export changes nothing)"
 before=$(fingerprint qfae); nbdev-export >"$log/export" 2>&1; after=$(fingerprint qfae)
 if [ "$before" == "$after" ]; then ok "nbdev-export"; else bad "nbdev-export"; diff <(echo "$before") <(echo "$after") | head; fi
 
+echo "== notebook hygiene (tools/check_nbs.py)"
+if python tools/check_nbs.py; then ok "notebook hygiene"; else bad "notebook hygiene"; fi
+
 echo "== README in sync with nbs/index.ipynb"
 if python tools/readme.py --check; then ok "README"; else bad "README"; fi
 
