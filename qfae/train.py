@@ -7,8 +7,8 @@ Docs: https://qfae.github.io/qfae/train.html.md"""
 # %% auto #0
 __all__ = ['seed_everything', 'epoch_seed', 'code_version', 'save_atomic', 'train_loss', 'fit', 'TensorImages']
 
-# %% ../nbs/21_train.ipynb #1f3f7125
-import json, math, os, random, subprocess, time, warnings
+# %% ../nbs/21_train.ipynb #3ed0e30f
+import json, math, os, random, shutil, subprocess, time, warnings
 from pathlib import Path
 import numpy as np, torch
 from torch.utils.data import DataLoader
@@ -16,7 +16,7 @@ from tqdm.auto import tqdm
 from .config import Config, from_dict
 from .perceptual import cosine_maps, perceptual_loss
 
-# %% ../nbs/21_train.ipynb #f293e4cd
+# %% ../nbs/21_train.ipynb #7af46a0a
 def seed_everything(seed:int):
     "Seed Python, NumPy and torch"
     random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed)
@@ -48,7 +48,7 @@ def save_atomic(obj, path:Path):
         if tmp.exists(): tmp.unlink()
     return path
 
-# %% ../nbs/21_train.ipynb #830dc34b
+# %% ../nbs/21_train.ipynb #f2cb199e
 def _three(x): return x.expand(-1, 3, -1, -1) if x.shape[1] == 1 else x
 
 def train_loss(model, perceptual, cfg:Config, x:torch.Tensor # (B, 3, H, W) normalised images
@@ -61,7 +61,7 @@ def train_loss(model, perceptual, cfg:Config, x:torch.Tensor # (B, 3, H, W) norm
     return perceptual_loss(maps, combine=pc.combine, perceptual_weight=pc.perceptual_weight, pixel_weight=pc.pixel_weight,
                            pixel_loss=pc.pixel_loss, x=x[:, :rec.shape[1]], x_rec=rec)
 
-# %% ../nbs/21_train.ipynb #420ce22a
+# %% ../nbs/21_train.ipynb #380bd749
 def _optim(model, cfg:Config, steps_per_epoch:int, epochs:int):
     opt = torch.optim.Adam(model.trainable_parameters(), lr=cfg.train.lr, weight_decay=cfg.train.weight_decay)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.train.lr, total_steps=epochs * steps_per_epoch,
@@ -74,7 +74,7 @@ def _rng_state():
 def _log(out:Path, rec:dict):
     with open(out/'log.jsonl', 'a') as f: f.write(json.dumps(rec) + '\n')
 
-# %% ../nbs/21_train.ipynb #1ef6360e
+# %% ../nbs/21_train.ipynb #4f4792cc
 def fit(cfg:Config, model, perceptual, train_ds, out, *,
         seed:int=42, # run seed: model initialisation is the caller's, shuffling and augmentation are derived here
         epochs:int=None, # default: cfg.train.epochs
@@ -95,7 +95,7 @@ def fit(cfg:Config, model, perceptual, train_ds, out, *,
     ckpt = out/'checkpoint.pt'
     model.to(device); perceptual.to(device)
     opt, sched = _optim(model, cfg, steps, epochs)
-    start, history = 0, []
+    start, history, created = 0, [], False
     if resume:
         if not ckpt.exists(): raise FileNotFoundError(f'{ckpt}: no checkpoint to resume from')
         st = torch.load(ckpt, map_location=device, weights_only=False)
@@ -106,9 +106,24 @@ def fit(cfg:Config, model, perceptual, train_ds, out, *,
         start, history = st['epoch'], st['history']
     else:
         if ckpt.exists(): raise FileExistsError(f'{out} already holds a run: use resume=True (--resume) or another folder')
+        created = not out.exists()
         out.mkdir(parents=True, exist_ok=True)
         save_atomic(dict(config=cfg.to_dict(), seed=seed, epochs=epochs, code=code_version(), **(meta or {})), out/'config.json')
         (out/'log.jsonl').write_text('')
+    try: _epochs(cfg, model, perceptual, train_ds, out, opt, sched, history, seed, start, epochs, steps, bs, drop_last,
+                 evaluate_fn, device, progress, num_workers, stop_after_epochs)
+    except BaseException:
+        if not ckpt.exists():   # failed before the first checkpoint: leave nothing half-written behind
+            if created: shutil.rmtree(out, ignore_errors=True)
+            else:
+                for f in ('config.json', 'log.jsonl'): (out/f).unlink(missing_ok=True)
+        raise
+    model.eval()
+    return history
+
+def _epochs(cfg, model, perceptual, train_ds, out, opt, sched, history, seed, start, epochs, steps, bs, drop_last,
+            evaluate_fn, device, progress, num_workers, stop_after_epochs):
+    ckpt = out/'checkpoint.pt'
     ac = torch.autocast('cpu' if str(device) == 'cpu' else 'cuda', dtype=torch.bfloat16, enabled=cfg.train.bf16)
     for epoch in range(start, epochs):
         if stop_after_epochs is not None and epoch - start >= stop_after_epochs: break
@@ -134,10 +149,8 @@ def fit(cfg:Config, model, perceptual, train_ds, out, *,
         save_atomic(dict(model=model.trainable_state_dict(), optimizer=opt.state_dict(), scheduler=sched.state_dict(),
                          epoch=epoch+1, epochs=epochs, steps_per_epoch=steps, seed=seed, history=history, rng=_rng_state(),
                          preset=cfg.name), ckpt)
-    model.eval()
-    return history
 
-# %% ../nbs/21_train.ipynb #03718ba2
+# %% ../nbs/21_train.ipynb #1e2cd989
 class TensorImages(torch.utils.data.Dataset):
     "A dataset of dicts over an in-memory image tensor (tests, notebooks)"
     def __init__(self, x:torch.Tensor): self.x = x
