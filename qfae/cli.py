@@ -7,11 +7,11 @@ Docs: https://qfae.github.io/qfae/cli.html.md"""
 # %% auto #0
 __all__ = ['command', 'main', 'presets', 'info', 'train', 'eval_', 'predict', 'demo']
 
-# %% ../nbs/40_cli.ipynb #b0d7116e
+# %% ../nbs/40_cli.ipynb #de0da6b5
 import argparse, json, sys, time
 from pathlib import Path
 
-# %% ../nbs/40_cli.ipynb #b3544c32
+# %% ../nbs/40_cli.ipynb #b7f4d028
 _COMMANDS = {}
 
 def command(name:str, help:str, args=()):
@@ -31,7 +31,7 @@ def _parser():
         for flags, kw in args: sp.add_argument(*flags, **kw)
     return p
 
-# %% ../nbs/40_cli.ipynb #a773fa98
+# %% ../nbs/40_cli.ipynb #7d950257
 def main(argv=None) -> int:
     "Entry point of the `qfae` command"
     p = _parser()
@@ -44,7 +44,7 @@ def main(argv=None) -> int:
         print(f'qfae {a.command}: error: {e}', file=sys.stderr)
         return 2
 
-# %% ../nbs/40_cli.ipynb #45cf0062
+# %% ../nbs/40_cli.ipynb #cc5af0ca
 @command('presets', 'list the named configurations', args=[(('--json',), dict(action='store_true', help='print the full configs as JSON'))])
 def presets(a):
     "List the named configurations (`--preset NAME` in `train`, `info`, ...)."
@@ -76,7 +76,7 @@ def info(a):
     print(json.dumps(d, indent=1))
     return 0
 
-# %% ../nbs/40_cli.ipynb #64349d42
+# %% ../nbs/40_cli.ipynb #10542e8a
 _DEVICE = (('--device',), dict(default=None, help='cpu, cuda, cuda:1 ... (default: cuda if available, else cpu)'))
 _QUIET = (('--quiet',), dict(action='store_true', help='no progress bars'))
 
@@ -111,7 +111,9 @@ def eval_(a):
     res, _ = evaluate_run(a.run, a.data, split=a.split, json_path=a.json, spatial=a.spatial, across=a.across,
                           pictures=not a.no_pictures, missing_masks='exclude' if a.allow_missing_masks else 'error',
                           device=a.device, progress=not a.quiet)
-    print(json.dumps({k: res.get(k) for k in RESULT_KEYS}, indent=1))
+    out = {k: res.get(k) for k in RESULT_KEYS}
+    if 'at_threshold' in res: out['at_calibrated_threshold'] = {k: res['at_threshold'][k] for k in ('threshold', 'sensitivity', 'specificity', 'target_fpr')}
+    print(json.dumps(out, indent=1))
     print(f'wrote {Path(a.run)/"metrics.json"}' + (f' and {a.json}' if a.json else ''))
 
 @command('predict', 'score new scans (image, DICOM, NIfTI volume or folder) with a trained run',
@@ -123,11 +125,11 @@ def predict(a):
     "Score new scans; write predictions.csv and an anomaly-map picture per scan."
     from qfae.runs import predict as _predict
     rows = _predict(a.run, a.inputs, a.out, device=a.device, progress=not a.quiet, pictures=not a.no_pictures)
-    for r in rows[:20]: print(f"{r['score']:.4f}  {r['path']}" + (f" [slice {r['slice_index']}]" if r['slice_index'] is not None else ''))
+    for r in rows[:20]: print(f"{r['score']:.4f}  {r['decision'] or '-':8s}  {r['path']}" + (f" [slice {r['slice_index']}]" if r['slice_index'] is not None else ''))
     if len(rows) > 20: print(f'... {len(rows) - 20} more')
     print(f'wrote {Path(a.out or Path(a.run)/"predictions")/"predictions.csv"}')
 
-# %% ../nbs/40_cli.ipynb #07754968
+# %% ../nbs/40_cli.ipynb #f04b25d7
 @command('demo', 'train and evaluate the CPU preset on the real-MRI benchmark, end to end',
          args=[(('--out',), dict(default='runs/demo', help='run folder (default: runs/demo)')),
                (('--preset',), dict(default='cpu', help='configuration (default: cpu)')),
@@ -161,4 +163,8 @@ def demo(a):
     for k, name in (('image_auroc', 'image AUROC'), ('image_ap', 'image AP'), ('image_f1', 'image best F1'),
                     ('pixel_auroc', 'pixel AUROC'), ('pixel_ap', 'pixel AP'), ('aupro', 'AUPRO (FPR <= 0.3)'), ('dice', 'best Dice')):
         print(f'  {name:20s} {fmt(res.get(k))}')
+    if 'at_threshold' in res:
+        t = res['at_threshold']
+        print(f"  at the threshold calibrated on {t['calibrated_on']['n_normal']} normal validation scans (target FPR {t['target_fpr']:.0%}): "
+              f"sensitivity {t['sensitivity']:.3f}, specificity {t['specificity']:.3f}")
     print(f'\nrun folder: {out} (metrics.json, scores.csv, pictures/)')
