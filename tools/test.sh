@@ -41,6 +41,9 @@ done
 echo "== offline docs build (nbdev-proc-nbs + tools/render_docs.py)"
 if nbdev-proc-nbs >"$log/proc" 2>&1 && python tools/render_docs.py; then ok "docs build"; else tail -20 "$log/proc"; bad "docs build"; fi
 
+echo "== docs as a person sees them (tools/check_docs.py: headless Chromium)"
+if python tools/check_docs.py; then ok "docs check"; else bad "docs check"; fi
+
 echo
 [ ${#failures[@]} -gt 0 ] && printf 'failed: %s\n' "${failures[@]}"
 echo "$passed passed, $failed failed"
