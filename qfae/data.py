@@ -254,13 +254,13 @@ _IMG_DIRS, _MASK_DIRS = ('img', 'image', 'images'), ('label', 'anomaly_mask', 'l
 _IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp', '.pgm', '.ppm') + _DICOM_SUFFIXES
 _NOT_IMAGES = ('.txt', '.json', '.csv', '.tsv', '.md', '.rst', '.yaml', '.yml', '.xml', '.html', '.pdf', '.log', '.py',
                '.ipynb', '.zip', '.tar', '.gz', '.tgz', '.7z', '.pkl', '.pt', '.pth', '.db', '.ini')
-_LAYOUTS = '''Expected layouts (folder names match whatever their case):
-  bmad       train/good/img/* (or train/good/*), valid|val|test/good|Ungood/img/*, masks in
-             .../good|Ungood/label/ or anomaly_mask/ with the image's file name (or stem)
-  bmad-flat  train/good/*, valid|val|test/good|Ungood/* (image-level labels only, e.g. RSNA)
-  resc       Train/train/good/*, Val/val/..., Test/test/good|Ungood/*, masks in Test/test_label/Ungood/
-  folder     normal images only, in the folder or its sub-folders (training data)
-Images: PNG, JPEG, BMP, TIFF, DICOM; NIfTI volumes (.nii, .nii.gz) are cut into slices.'''
+_LAYOUTS = ('Expected layouts (folder names in any case): '   # one line: the CLI prints errors as one line
+    "bmad: train/good/img/* (or train/good/*), valid|val|test/good|Ungood/img/*, masks in .../good|Ungood/label/ or "
+    "anomaly_mask/ with the image's file name (or stem); "
+    'bmad-flat: train/good/*, valid|val|test/good|Ungood/* (image-level labels only, e.g. RSNA); '
+    'resc: Train/train/good/*, Val/val/..., Test/test/good|Ungood/*, masks in Test/test_label/Ungood/; '
+    'folder: normal images only, in the folder or its sub-folders (training data). '
+    'Images: PNG, JPEG, BMP, TIFF, DICOM; NIfTI volumes (.nii, .nii.gz) are cut into slices.')
 
 def _kind(p:Path) -> str:
     "'image', 'volume', 'skip' (clearly not an image) or 'unknown'"
@@ -286,7 +286,7 @@ def _stem(rel:Path) -> str: return rel.as_posix()[:len(rel.as_posix()) - len(_su
 def _no_layout(root:Path, why:str) -> ValueError:
     top = sorted(root.iterdir())
     shown = ', '.join(c.name + '/'*c.is_dir() for c in top[:12]) + (f', ... ({len(top)} entries)' if len(top) > 12 else '')
-    return ValueError(f'{root}: no known data layout ({why}). Found at the top level: {shown or "nothing"}.\n{_LAYOUTS}')
+    return ValueError(f'{root}: no known data layout ({why}). Found at the top level: {shown or "nothing"}. {_LAYOUTS}')
 
 # %% ../nbs/20_data.ipynb #fd7fda85
 class _Scan:
@@ -386,8 +386,8 @@ def _missing_error(miss:list) -> ValueError:
     s, dirs = miss[0]; n = len({x.path for x, _ in miss})
     return ValueError(f'{s.path}: abnormal image without a mask; looked for {s.path.name} (or its stem with another image '
                       f'extension) in {", ".join(str(d) + "/" for d in dirs)}' + (f'. {n - 1} more abnormal image(s) lack a mask' if n > 1 else '')
-                      + ". Add the masks, or pass missing_masks='exclude' to keep these images for image-level metrics only "
-                      '(listed in DataIndex.missing_masks, left out of pixel metrics)')
+                      + ". Add the masks, or pass missing_masks='exclude' (`qfae eval --allow-missing-masks`) to keep these images for "
+                      'image-level metrics only (listed in DataIndex.missing_masks, left out of pixel metrics)')
 
 def find_samples(root, # data folder in one of the layouts below
                  missing_masks:str='error', # abnormal image without a mask in a split with masks: 'error' or 'exclude'
@@ -399,7 +399,7 @@ def find_samples(root, # data folder in one of the layouts below
     if not root.is_dir(): raise ValueError(f'{root}: ' + ('not a folder' if root.exists() else 'no such folder'))
     files = _walk(root)
     if not files: raise ValueError(f'{root}: the folder is empty{" (only empty sub-folders)" if any(root.iterdir()) else ""}; '
-                                   f'point qfae at a data folder.\n{_LAYOUTS}')
+                                   f'point qfae at a data folder. {_LAYOUTS}')
     scan, splits = _Scan(root, axis), _split_dirs(root)
     for name, (base, labels, _) in splits.items(): _read_split(scan, name, base, labels)
     if not splits: _read_folder(scan)
