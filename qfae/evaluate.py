@@ -7,7 +7,7 @@ Docs: https://qfae.github.io/qfae/evaluate.html.md"""
 # %% auto #0
 __all__ = ['score_batch', 'score_dataset', 'metrics_of']
 
-# %% ../nbs/31_evaluate.ipynb #f2f8dbda
+# %% ../nbs/31_evaluate.ipynb #091a11f9
 import json, time
 from pathlib import Path
 import numpy as np, torch
@@ -17,18 +17,19 @@ from .config import Config
 from .perceptual import cosine_maps, anomaly_map, image_scores
 from .metrics import image_metrics, pixel_metrics
 
-# %% ../nbs/31_evaluate.ipynb #eb1e4cbc
+# %% ../nbs/31_evaluate.ipynb #4d423802
 def _three(x): return x.expand(-1, 3, -1, -1) if x.shape[1] == 1 else x
 
 @torch.no_grad()
 def score_batch(model, perceptual, cfg:Config, x:torch.Tensor, *, spatial=None, across=None):
-    "Reconstruction `(B, C, H, W)`, pixel maps `(B, H, W)` and image scores `(B,)` of a batch"
+    "Reconstruction `(B, C, H, W)` (None for baselines without one), pixel maps `(B, H, W)` and image scores `(B,)`"
+    if perceptual is None: return model.score_batch(x)   # baselines score themselves
     pc = cfg.perceptual
     rec = model(x)
     maps = cosine_maps(perceptual, x, _three(rec), blocks=pc.eval_blocks, patch_sizes=pc.eval_patch_sizes)
     return rec, anomaly_map(maps), image_scores(maps, spatial=spatial or pc.spatial, across=across or pc.across)
 
-# %% ../nbs/31_evaluate.ipynb #c2fb4d36
+# %% ../nbs/31_evaluate.ipynb #2f93806d
 def _collate(items):
     out = {k: torch.utils.data.default_collate([it[k] for it in items]) for k in items[0] if k not in ('path',)}
     out['path'] = [str(it.get('path', it.get('index'))) for it in items]
@@ -38,7 +39,8 @@ def _collate(items):
 def score_dataset(model, perceptual, cfg:Config, ds, *, batch_size:int=None, device='cpu', spatial=None, across=None,
                   keep_recon:bool=False, progress:bool=True) -> dict:
     "Score every image of `ds` (no image dropped): scores, maps, labels, masks, paths (numpy arrays)"
-    model.eval().to(device); perceptual.to(device)
+    model.eval().to(device)
+    if perceptual is not None: perceptual.to(device)
     dl = DataLoader(ds, batch_size=batch_size or cfg.train.batch_size, shuffle=False, drop_last=False, collate_fn=_collate)
     keys = ('scores', 'maps', 'labels', 'masks', 'has_mask', 'paths', 'recon')
     acc = {k: [] for k in keys}
@@ -49,12 +51,12 @@ def score_dataset(model, perceptual, cfg:Config, ds, *, batch_size:int=None, dev
         acc['has_mask'].append(torch.as_tensor(b.get('has_mask', torch.zeros(len(s), dtype=torch.bool))))
         if 'mask' in b: acc['masks'].append(b['mask'][:, 0] > 0.5)
         acc['paths'] += b['path']
-        if keep_recon: acc['recon'].append(rec.float().cpu())
+        if keep_recon and rec is not None: acc['recon'].append(rec.float().cpu())
     out = {k: (torch.cat(v).numpy() if v and k != 'paths' else (v if k == 'paths' else None)) for k, v in acc.items()}
     if len(out['scores']) != len(ds): raise RuntimeError(f'scored {len(out["scores"])} of {len(ds)} images')
     return out
 
-# %% ../nbs/31_evaluate.ipynb #206cec0b
+# %% ../nbs/31_evaluate.ipynb #18d8a892
 def metrics_of(r:dict) -> dict:
     "Image and pixel metrics of `score_dataset` output, with counts"
     labels = r['labels'].astype(int)
