@@ -7,11 +7,11 @@ Docs: https://qfae.github.io/qfae/cli.html.md"""
 # %% auto #0
 __all__ = ['command', 'main', 'presets', 'info', 'train', 'eval_', 'predict', 'demo']
 
-# %% ../nbs/40_cli.ipynb #662193e5
+# %% ../nbs/40_cli.ipynb #fba5f3a8
 import argparse, json, sys, time, warnings
 from pathlib import Path
 
-# %% ../nbs/40_cli.ipynb #727f3edc
+# %% ../nbs/40_cli.ipynb #21cda2b5
 _COMMANDS = {}
 
 def command(name:str, help:str, args=()):
@@ -31,7 +31,7 @@ def _parser():
         for flags, kw in args: sp.add_argument(*flags, **kw)
     return p
 
-# %% ../nbs/40_cli.ipynb #9674f7fe
+# %% ../nbs/40_cli.ipynb #545f86a2
 def main(argv=None) -> int:
     "Entry point of the `qfae` command"
     p = _parser()
@@ -48,7 +48,7 @@ def main(argv=None) -> int:
         return 2
     finally: warnings.showwarning = old
 
-# %% ../nbs/40_cli.ipynb #48f8bc0d
+# %% ../nbs/40_cli.ipynb #e7111420
 @command('presets', 'list the named configurations', args=[(('--json',), dict(action='store_true', help='print the full configs as JSON'))])
 def presets(a):
     "List the named configurations (`--preset NAME` in `train`, `info`, ...)."
@@ -56,7 +56,8 @@ def presets(a):
     if a.json:
         print(json.dumps({n: get_preset(n).to_dict() for n in PRESETS}, indent=1))
         return 0
-    for n in PRESETS: print(f'{n:12s} {get_preset(n).description}')
+    w = max(map(len, PRESETS))
+    for n in PRESETS: print(f'{n:{w}s}  {get_preset(n).description}')
     return 0
 
 @command('info', 'parameter and token counts of a preset, as JSON',
@@ -80,7 +81,7 @@ def info(a):
     print(json.dumps(d, indent=1))
     return 0
 
-# %% ../nbs/40_cli.ipynb #8f596024
+# %% ../nbs/40_cli.ipynb #dca66390
 _DEVICE = (('--device',), dict(default=None, help='cpu, cuda, cuda:1 ... (default: cuda if available, else cpu)'))
 _QUIET = (('--quiet',), dict(action='store_true', help='no progress bars'))
 
@@ -133,7 +134,7 @@ def predict(a):
     if len(rows) > 20: print(f'... {len(rows) - 20} more')
     print(f'wrote {Path(a.out or Path(a.run)/"predictions")/"predictions.csv"}')
 
-# %% ../nbs/40_cli.ipynb #b7479b91
+# %% ../nbs/40_cli.ipynb #4c94502a
 @command('demo', 'train and evaluate the CPU preset on the real-MRI benchmark, end to end',
          args=[(('--out',), dict(default='runs/demo', help='run folder (default: runs/demo)')),
                (('--preset',), dict(default='cpu', help='configuration (default: cpu)')),
