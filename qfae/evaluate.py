@@ -7,7 +7,7 @@ Docs: https://qfae.github.io/qfae/evaluate.html.md"""
 # %% auto #0
 __all__ = ['score_batch', 'score_dataset', 'metrics_of']
 
-# %% ../nbs/31_evaluate.ipynb #091a11f9
+# %% ../nbs/31_evaluate.ipynb #9798a0aa
 import json, time
 from pathlib import Path
 import numpy as np, torch
@@ -16,20 +16,19 @@ from tqdm.auto import tqdm
 from .config import Config
 from .perceptual import cosine_maps, anomaly_map, image_scores
 from .metrics import image_metrics, pixel_metrics
+from .train import three_channels
 
-# %% ../nbs/31_evaluate.ipynb #4d423802
-def _three(x): return x.expand(-1, 3, -1, -1) if x.shape[1] == 1 else x
-
+# %% ../nbs/31_evaluate.ipynb #7462f56d
 @torch.no_grad()
 def score_batch(model, perceptual, cfg:Config, x:torch.Tensor, *, spatial=None, across=None):
     "Reconstruction `(B, C, H, W)` (None for baselines without one), pixel maps `(B, H, W)` and image scores `(B,)`"
     if perceptual is None: return model.score_batch(x)   # baselines score themselves
     pc = cfg.perceptual
     rec = model(x)
-    maps = cosine_maps(perceptual, x, _three(rec), blocks=pc.eval_blocks, patch_sizes=pc.eval_patch_sizes)
+    maps = cosine_maps(perceptual, x, three_channels(rec), blocks=pc.eval_blocks, patch_sizes=pc.eval_patch_sizes)
     return rec, anomaly_map(maps), image_scores(maps, spatial=spatial or pc.spatial, across=across or pc.across)
 
-# %% ../nbs/31_evaluate.ipynb #2f93806d
+# %% ../nbs/31_evaluate.ipynb #c7242ec9
 def _collate(items):
     out = {k: torch.utils.data.default_collate([it[k] for it in items]) for k in items[0] if k not in ('path',)}
     out['path'] = [str(it.get('path', it.get('index'))) for it in items]
@@ -56,7 +55,7 @@ def score_dataset(model, perceptual, cfg:Config, ds, *, batch_size:int=None, dev
     if len(out['scores']) != len(ds): raise RuntimeError(f'scored {len(out["scores"])} of {len(ds)} images')
     return out
 
-# %% ../nbs/31_evaluate.ipynb #18d8a892
+# %% ../nbs/31_evaluate.ipynb #47c49102
 def metrics_of(r:dict) -> dict:
     "Image and pixel metrics of `score_dataset` output, with counts"
     labels = r['labels'].astype(int)

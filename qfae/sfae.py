@@ -14,6 +14,7 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from tqdm.auto import tqdm
 
+from .model import state_mismatch
 from .encoder import FrozenEncoder
 from .patchcore import patch_grid
 
@@ -203,11 +204,6 @@ class SFAE(nn.Module):
 
     def load_trainable_state_dict(self, sd:dict):
         "Load what `trainable_state_dict` saved; every tensor must be present with its shape"
-        own = self.trainable_state_dict()
-        missing, unexpected = sorted(set(own) - set(sd)), sorted(set(sd) - set(own))
-        bad = [k for k in own if k in sd and own[k].shape != sd[k].shape]
-        if missing or unexpected or bad:
-            raise ValueError('State does not match this SFAE: ' + '; '.join(filter(None, [
-                f'missing {missing[:5]}' if missing else '', f'unexpected {unexpected[:5]}' if unexpected else '',
-                f'shape differs for {bad[:5]}' if bad else ''])) + ' (other encoder blocks, hidden or latent sizes?)')
+        if diff := state_mismatch(self.trainable_state_dict(), sd):
+            raise ValueError(f'State does not match this SFAE: {diff} (other encoder blocks, hidden or latent sizes?)')
         self.load_state_dict(sd, strict=False)
