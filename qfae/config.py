@@ -87,6 +87,9 @@ class TrainCfg:
     eval_every:int = 10 # epochs
     drop_last:bool = True # training batches only; evaluation never drops images
     bf16:bool = False
+    cache:bool = False # compute the frozen encoders' tokens and the perceptual features of each training view once, reuse them every epoch
+    cache_views:int = 1 # with `cache` and augmentation: augmented views drawn once per image; epoch e trains on view e % cache_views
+    compile:bool = False # `torch.compile` the trainable parts (decoder, Q-Former)
 
 # %% ../nbs/14_config.ipynb #c028f07f
 @dataclass
@@ -223,6 +226,7 @@ def validate(cfg:Config) -> Config:
     need(t.batch_size >= 1, 'train.batch_size', f'{t.batch_size} must be >= 1')
     need(t.epochs >= 1, 'train.epochs', f'{t.epochs} must be >= 1')
     need(t.lr > 0, 'train.lr', f'{t.lr} must be > 0')
+    need(t.cache_views >= 1, 'train.cache_views', f'{t.cache_views} must be >= 1')
     need(0 < t.pct_start < 1, 'train.pct_start', f'{t.pct_start} must be in (0, 1)')
     need(len(t.seeds) >= 1, 'train.seeds', 'at least one seed is needed')
     need(cfg.data.std > 0, 'data.std', f'{cfg.data.std} must be > 0')

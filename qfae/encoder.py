@@ -98,6 +98,13 @@ class EncoderStack(nn.Module):
         "Total number of tokens for an `img_size` input."
         return sum(e.n_tokens(img_size) for e in self.encoders)
 
-    def forward(self, x:Tensor, # (B, 3, H, W) normalised image
+    def frozen(self, x:Tensor, # (B, 3, H, W) normalised image
+              ) -> list[Tensor]: # per encoder, (B, N_i, C_i) raw tokens
+        "What the frozen encoders compute: it never changes during training, so it can be cached"
+        return [enc(x) for enc in self.encoders]
+
+    def forward(self, x:Tensor|None, # (B, 3, H, W) normalised image (None when `raw` is given)
+                raw:list[Tensor]|None=None, # `frozen(x)`, if already computed (training with a feature cache)
                ) -> Tensor: # (B, N_total, dim) projected tokens of all encoders
-        return torch.cat([proj(enc(x)) for enc, proj in zip(self.encoders, self.projs)], 1)
+        raw = self.frozen(x) if raw is None else raw
+        return torch.cat([proj(t) for t, proj in zip(raw, self.projs)], 1)

@@ -59,15 +59,17 @@ class QFAE(nn.Module):
         super().__init__()
         self.encoder, self.bottleneck, self.decoder = encoder, bottleneck, decoder
 
-    def latent(self, x:Tensor # (B, 3, H, W) normalised image
+    def latent(self, x:Tensor, # (B, 3, H, W) normalised image
+               raw:list|None=None, # the frozen encoders' tokens of `x`, if cached (`EncoderStack.frozen`)
               ) -> Tensor: # (B, m, D)
         "The fixed-length latent `Z`"
-        return self.bottleneck(self.encoder(x))
+        return self.bottleneck(self.encoder(x, raw=raw))
 
-    def forward(self, x:Tensor # (B, 3, H, W) normalised image
+    def forward(self, x:Tensor, # (B, 3, H, W) normalised image
+                raw:list|None=None, # the frozen encoders' tokens of `x`, if cached (training with `train.cache`)
                ) -> Tensor: # (B, C, H, W) reconstruction in the normalised space
         if x.ndim != 4: raise ValueError(f'QFAE expects a (B, C, H, W) batch, got shape {tuple(x.shape)}')
-        return self.decoder(self.latent(x))
+        return self.decoder(self.latent(x, raw=raw))
 
     def trainable_parameters(self):
         "Parameters the optimiser updates: projections, bottleneck, decoder"

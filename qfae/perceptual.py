@@ -110,13 +110,16 @@ def cosine_maps(model:MultiPatchViT, # the frozen perceptual model
                 blocks:int|Sequence[int], # perceptual blocks, 0-based or negative
                 patch_sizes:Sequence[int]|None=None, # input patch sizes (default: all of `model.patch_sizes`)
                 size:int|tuple[int, int]|None=None, # (H, W) of the maps (default: the image size)
+                x_feats:dict|None=None, # {patch size: `model.features(x, p, blocks)`}, if cached (they never change)
                ) -> Tensor: # (n_blocks, n_patch, B, H, W) maps of 1 - cos
     "Per block and patch size, `1 - cos(feat(x), feat(x_rec))` over channels, bilinearly upsampled."
     if x.shape != x_rec.shape: raise ValueError(f"x {tuple(x.shape)} and x_rec {tuple(x_rec.shape)} must have the same shape.")
     size = tuple(x.shape[-2:]) if size is None else _pair(size)
     per_p = []
     for p in (model.patch_sizes if patch_sizes is None else patch_sizes):
-        with torch.no_grad(): fx = model.features(x, p, blocks)
+        if x_feats is not None: fx = x_feats[p]
+        else:
+            with torch.no_grad(): fx = model.features(x, p, blocks)
         fr = model.features(x_rec, p, blocks)
         per_p.append(torch.stack([_upsample(1 - F.cosine_similarity(a, b, dim=1), size) for a, b in zip(fx, fr)]))
     return torch.stack(per_p, 1)

@@ -15,7 +15,7 @@ import numpy as np, torch
 from .config import Config, from_dict, get_preset
 from .data import find_samples, AnomalyDataset, Sample, read_image, read_volume
 from .model import build_model, build_perceptual
-from .train import fit, seed_everything, code_version, save_atomic
+from .train import fit, seed_everything, code_version, save_atomic, dist_info
 from .evaluate import score_dataset, metrics_of
 from .metrics import mean_std, threshold_at_fpr, sensitivity_specificity
 from .plots import save_pictures
@@ -87,7 +87,7 @@ def train_run(cfg:Config, data, out, *, seed:int=None, epochs:int=None, resume:b
     fit(cfg, model, perc, make_dataset(cfg, normal, train=True), out, seed=seed, epochs=epochs, resume=resume,
         evaluate_fn=evaluate_fn if valid is not None else None, device=device, progress=progress, num_workers=num_workers,
         meta=dict(data=index.describe()))
-    if any(s.label == 0 for s in index.valid): calibrate_run(out, data, device=device)
+    if any(s.label == 0 for s in index.valid) and dist_info()[0] == 0: calibrate_run(out, data, device=device)
     return out
 
 # %% ../nbs/35_runs.ipynb #02e16e3c
