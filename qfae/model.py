@@ -97,22 +97,23 @@ def make_vit(name:str, img_size, *, weights:bool=True, file=None, timm_kwargs=No
 
 def _want(c, weights): return (c.weights == 'pretrained') if weights is None else bool(weights)
 
-def build_baseline(cfg:Config, weights=None):
-    "The baseline of `cfg.method` ('patchcore', 'sfae') on the frozen encoder of `cfg.encoders[0]`"
+def build_baseline(cfg:Config, weights=None, seed:int|None=None):
+    "The baseline of `cfg.method` ('patchcore', 'sfae') on the frozen encoder of `cfg.encoders[0]`; `seed` (the run's) unless `cfg.baseline` sets one"
     e, img = cfg.encoders[0], cfg.data.img_size
     enc = FrozenEncoder(make_vit(e.name, img, weights=_want(e, weights), file=e.file, timm_kwargs=e.timm_kwargs),
                         blocks=e.blocks, prefix=False)
+    kw = dict(cfg.baseline) if seed is None or 'seed' in cfg.baseline else dict(cfg.baseline, seed=seed)
     if cfg.method == 'patchcore':
         from qfae.patchcore import PatchCore
-        return PatchCore(enc, **cfg.baseline)
+        return PatchCore(enc, **kw)
     if cfg.method == 'sfae':
         from qfae.sfae import SFAE
-        return SFAE(enc, **cfg.baseline)
+        return SFAE(enc, **kw)
     raise ValueError(f'{cfg.name}: method {cfg.method!r} has no baseline builder')
 
-def build_model(cfg:Config, weights=None) -> QFAE:
-    "The QFAE of `cfg` (or its baseline); `weights=None` follows the config, `False` builds random weights (no download)"
-    if cfg.method != 'qfae': return build_baseline(cfg, weights)
+def build_model(cfg:Config, weights=None, seed:int|None=None) -> QFAE:
+    "The QFAE of `cfg` (or its baseline, seeded by `seed`); `weights=None` follows the config, `False` builds random weights (no download)"
+    if cfg.method != 'qfae': return build_baseline(cfg, weights, seed)
     img = cfg.data.img_size
     encs = [FrozenEncoder(make_vit(e.name, img, weights=_want(e, weights), file=e.file, timm_kwargs=e.timm_kwargs),
                           blocks=e.blocks, prefix=e.prefix) for e in cfg.encoders]

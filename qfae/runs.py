@@ -75,7 +75,7 @@ def train_run(cfg:Config, data, out, *, seed:int=None, epochs:int=None, resume:b
     valid = make_dataset(cfg, index.valid) if index.valid else None
     if not resume: check_data(make_dataset(cfg, normal), valid, progress=progress)
     seed_everything(seed)
-    model, perc = build_model(cfg, weights), build_perceptual(cfg, weights)
+    model, perc = build_model(cfg, weights, seed=seed), build_perceptual(cfg, weights)
     if valid is None: warnings.warn(f'{data} has no validation split: no periodic evaluation')
     def evaluate_fn(m):
         return _brief(metrics_of(score_dataset(m, perc, cfg, valid, device=device, progress=False)))

@@ -298,12 +298,20 @@ def symbol_problems(soup, names):
 
 
 # ---------------------------------------------------------------- main
+def output_images(nb) -> int:
+    "Number of figures (PNG, JPEG, SVG outputs) in notebook `nb`"
+    cells = json.loads(Path(nb).read_text()).get('cells', [])
+    return sum(any(k in o.get('data', {}) for k in ('image/png', 'image/jpeg', 'image/svg+xml'))
+               for c in cells for o in c.get('outputs', []))
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--docs', default=str(ROOT/'_docs'), help='site written by tools/render_docs.py')
     ap.add_argument('--nbs', default=str(ROOT/'nbs'))
     ap.add_argument('--lib', default='qfae')
     ap.add_argument('--timeout', type=float, default=30, help='seconds per page load')
+    ap.add_argument('--min-plot-pages', type=int, default=0,
+                    help='fail unless at least this many pages show figures from notebook outputs (docs built from executed notebooks)')
     a = ap.parse_args(argv)
     t0 = time.monotonic()
     docs, nbs = Path(a.docs), Path(a.nbs)
@@ -331,6 +339,17 @@ def main(argv=None):
         if info is None: continue
         problems += [(f.name, p) for p in browser_layout_problems(info)]
         problems += [(f.name, p) for p in page_problems(soups[f.name], f, docs, [g.name for g in files], ids)]
+
+    plot_pages = 0   # every figure a notebook's outputs hold must be on its page, as an image
+    for nb in sorted(nbs.glob('*.ipynb')):
+        n, page = output_images(nb), pagemap.get(nb.name)
+        if not n or page not in soups: continue
+        m = sum((i.get('src') or '').startswith('data:image/') for i in soups[page].find_all('img'))
+        plot_pages += m > 0
+        if m < n: problems.append((page, f'{nb.name} has {n} figures in its outputs but the page shows {m}'))
+    if plot_pages < a.min_plot_pages:
+        problems.append(('site', f'{plot_pages} pages show figures, fewer than --min-plot-pages {a.min_plot_pages} '
+                                 '(were the notebooks executed before the build, e.g. `nbdev-test --save`?)'))
 
     mods, syms = notebook_modules(nbs, a.lib), exported_symbols(ROOT/a.lib/'_modidx.py')
     for mod, names in syms.items():
