@@ -176,6 +176,35 @@ def screenshot(exe, url, png, timeout):
             + blank_problems(im.crop((w//4, h//15, w, h)), min_std=8, min_colours=32, what='content area of the screenshot'))
 
 
+FIGURE_AFTER = """(id => { const h = document.getElementById(id); if (!h) return null;
+  const img = Array.from(document.querySelectorAll('main img')).find(i => h.compareDocumentPosition(i) & Node.DOCUMENT_POSITION_FOLLOWING);
+  if (!img) return null;
+  const a = h.getBoundingClientRect(), b = img.getBoundingClientRect();
+  return [Math.max(0, b.left + scrollX - 8), a.top + scrollY - 8, b.width + 16, b.bottom - a.top + 16]; })(%s)"""
+
+
+def figure_screenshot(exe, url, anchor, png, timeout):
+    "Screenshot, as Chromium renders it, the page region from heading `#anchor` down to the first figure after it"
+    png.unlink(missing_ok=True)
+    with tempfile.TemporaryDirectory(prefix='check_docs-') as profile:
+        b = CDP(exe, profile, timeout)
+        try:
+            tgt = b.send('Target.createTarget', {'url': 'about:blank'})['targetId']
+            s = b.send('Target.attachToTarget', {'targetId': tgt, 'flatten': True})['sessionId']
+            b.send('Page.enable', session=s)
+            b.send('Emulation.setDeviceMetricsOverride', dict(width=WINDOW[0], height=WINDOW[1], deviceScaleFactor=1, mobile=False), session=s)
+            b.send('Page.navigate', {'url': url}, session=s)
+            if not b.wait_event('Page.loadEventFired'): return [f'load event not fired within {timeout} s']
+            box = b.send('Runtime.evaluate', {'expression': FIGURE_AFTER % json.dumps(anchor), 'returnByValue': True}, session=s)['result'].get('value')
+            if not box: return [f'no figure after #{anchor}']
+            shot = b.send('Page.captureScreenshot', dict(format='png', captureBeyondViewport=True,
+                          clip=dict(x=box[0], y=box[1], width=box[2], height=box[3], scale=1)), session=s)
+            png.write_bytes(base64.b64decode(shot['data']))
+        finally:
+            b.close()
+    return blank_problems(Image.open(png).convert('RGB'), min_std=12, min_colours=64, what=f'figure screenshot after #{anchor}')
+
+
 # ---------------------------------------------------------------- image checks
 def blank_problems(im, min_std=2, min_colours=2, what='image'):
     "Problems if `im` is (nearly) one flat colour"
@@ -360,10 +389,12 @@ def main(argv=None):
 
     shots = docs/'_screenshots'
     shots.mkdir(exist_ok=True)
-    for name, nb in (('index', 'index.ipynb'), ('model', '15_model.ipynb')):
+    # the index, a model page, and the viewer's headless rendering of its app (the figure below the `snapshot` heading)
+    for name, nb, anchor in (('index', 'index.ipynb', None), ('model', '15_model.ipynb', None), ('viewer', '33_viewer.ipynb', 'snapshot')):
         if nb not in pagemap: problems.append((nb, 'no page to screenshot')); continue
-        png = shots/f'{name}.png'
-        problems += [(png.relative_to(docs).as_posix(), p) for p in screenshot(exe, (docs/pagemap[nb]).resolve().as_uri(), png, 60)]
+        png, url = shots/f'{name}.png', (docs/pagemap[nb]).resolve().as_uri()
+        probs = figure_screenshot(exe, url, anchor, png, 60) if anchor else screenshot(exe, url, png, 60)
+        problems += [(png.relative_to(docs).as_posix(), p) for p in probs]
 
     problems = list(dict.fromkeys(problems))   # a broken link repeated on a page is one problem
     bywhat = {}
