@@ -110,6 +110,7 @@ class SFAE(nn.Module):
                  latent:int=64, # bottleneck channels
                  dropout:float=0., # channel dropout in the autoencoder (seed paper: 0.1)
                  lr:float=1e-3, # Adam learning rate
+                 cache_features:bool=True, # `fit` keeps the frozen features of its first pass and reuses them every epoch (the loader must not augment)
                  epochs:int=20, # default number of epochs of `fit`
                  ssim_window:int=3, # odd side of the SSIM window, in patches
                  ssim_kernel:str='uniform', # SSIM window weights: 'uniform' or 'gaussian'
@@ -130,7 +131,7 @@ class SFAE(nn.Module):
             self.ae = FeatureAE(self.dim, hidden, latent, dropout)
         self.register_buffer('feat_mean', torch.zeros(self.dim))
         self.register_buffer('feat_std', torch.ones(self.dim))
-        self.lr, self.epochs, self.span, self.score, self.seed = lr, epochs, span, score, seed
+        self.lr, self.epochs, self.span, self.score, self.seed, self.cache_features = lr, epochs, span, score, seed, cache_features
         self.device = torch.device(device)
         self.ssim_kw = dict(window=ssim_window, kernel=ssim_kernel)
         self.eval()  # until `fit`: a forward pass must not move the BatchNorm statistics
@@ -138,7 +139,9 @@ class SFAE(nn.Module):
     def features(self, x:Tensor, # (B, 3, H, W) normalised image
                 ) -> Tensor: # (B, C, h, w) patch features, training mean ± span std mapped to [0, 1]
         "Patch-token feature map of `x`, each channel scaled like an image intensity with the training statistics"
-        f = patch_grid(self.encoder, x)
+        return self._scale(patch_grid(self.encoder, x))
+
+    def _scale(self, f:Tensor) -> Tensor:
         return 0.5 + (f - self.feat_mean[:, None, None]) / (2 * self.span * self.feat_std[:, None, None])
 
     def forward(self, x:Tensor, # (B, 3, H, W) normalised image
@@ -155,15 +158,18 @@ class SFAE(nn.Module):
     @torch.no_grad()
     def _channel_stats(self, loader, progress:bool):
         "Mean and std of every feature channel over all training patches (float64 sums)"
-        n, s, s2 = 0, 0., 0.
+        n, s, s2, kept = 0, 0., 0., []
         for b in tqdm(loader, desc='SFAE feature statistics', disable=not progress, leave=False):
-            f = patch_grid(self.encoder, b['image'].to(self.device)).double()
+            f = patch_grid(self.encoder, b['image'].to(self.device))
+            if self.cache_features: kept.append(f)
+            f = f.double()
             n += f.shape[0] * f.shape[2] * f.shape[3]
             s, s2 = s + f.sum((0, 2, 3)), s2 + f.pow(2).sum((0, 2, 3))
         if n == 0: raise ValueError("The training loader yielded no batch: SFAE needs normal training images.")
         mean = s / n
         self.feat_mean.copy_(mean)
         self.feat_std.copy_((s2 / n - mean ** 2).clamp_min(0).sqrt().clamp_min(1e-6))
+        return kept
 
     def fit(self, loader, # yields dicts with 'image' (B, 3, H, W): normal training images
             *, epochs:int|None=None, # default: the constructor's `epochs`
@@ -173,17 +179,17 @@ class SFAE(nn.Module):
         self.to(self.device); t0, losses = time.time(), []
         with torch.random.fork_rng(devices=[]):  # dropout draws from a seeded generator; the caller's stays untouched
             torch.manual_seed(self.seed)
-            self._channel_stats(loader, progress)
+            kept = self._channel_stats(loader, progress)
             opt = torch.optim.Adam(self.ae.parameters(), lr=self.lr)
             self.ae.train()
             for ep in range(epochs):
                 tot, n = 0., 0
-                for b in tqdm(loader, desc=f'SFAE epoch {ep + 1}/{epochs}', disable=not progress, leave=False):
-                    x = b['image'].to(self.device)
-                    loss = self.loss(x)
+                for b in tqdm(kept or loader, desc=f'SFAE epoch {ep + 1}/{epochs}', disable=not progress, leave=False):
+                    f = self._scale(b) if kept else self.features(b['image'].to(self.device))
+                    loss = ssim_loss(f, self.ae(f), **self.ssim_kw)
                     if not torch.isfinite(loss): raise FloatingPointError(f"SFAE loss became {loss.item()} in epoch {ep + 1}: lower lr.")
                     opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
-                    tot += loss.item() * len(x); n += len(x)
+                    tot += loss.item() * len(f); n += len(f)
                 losses.append(tot / n)
             self.ae.eval()
         return dict(epochs=epochs, loss=losses, seconds=round(time.time() - t0, 2))
