@@ -8,7 +8,7 @@ Docs: https://qfae.github.io/qfae/cli.html.md"""
 __all__ = ['command', 'main', 'presets', 'info', 'train', 'eval_', 'predict', 'bench_', 'demo']
 
 # %% ../nbs/40_cli.ipynb #fba5f3a8
-import argparse, json, sys, time, warnings
+import argparse, json, os, sys, time, warnings
 from pathlib import Path
 
 # %% ../nbs/40_cli.ipynb #21cda2b5
@@ -42,7 +42,13 @@ def main(argv=None) -> int:
     def _warn(message, category, filename, lineno, file=None, line=None):
         print(f'qfae {a.command}: warning: {message}', file=sys.stderr)
     old, warnings.showwarning = warnings.showwarning, _warn
-    try: return _COMMANDS[a.command][0](a) or 0
+    try:
+        rc = _COMMANDS[a.command][0](a) or 0
+        sys.stdout.flush()   # inside the try: a reader that left shows up here, not as a traceback at exit
+        return rc
+    except BrokenPipeError:   # the reader of a pipe left early (`qfae presets | head -3`): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (OSError, ValueError, RuntimeError) as e:
         print(f'qfae {a.command}: error: {e}', file=sys.stderr)
         return 2

@@ -5,6 +5,7 @@
 - Every notebook outside `_`-prefixed names has an entry in nbs/sidebar.yml (checked by the docs renderer too).
 - No `#| eval: false` cells: expensive cells carry a named flag (`#| slow`) instead.
 Usage: python tools/check_nbs.py   (exit 1 with one line per problem)
+       python tools/check_nbs.py --same-sources A.ipynb B.ipynb   (exit 0 when the two differ at most in outputs/metadata)
 """
 import ast, re, sys
 from pathlib import Path
@@ -34,7 +35,14 @@ def problems(nb_path):
                    'that contains an import, out of context; move the imports to their own cell')
 
 
+def same_sources(a, b) -> bool:
+    "Whether notebooks `a` and `b` have the same cells (types and sources), whatever their outputs and metadata"
+    cells = lambda p: [(c.cell_type, c.source) for c in nbformat.read(p, as_version=4).cells]
+    return cells(a) == cells(b)
+
+
 def main():
+    if sys.argv[1:2] == ['--same-sources']: sys.exit(0 if same_sources(*sys.argv[2:4]) else 1)
     out = [p for f in sorted((ROOT/'nbs').glob('*.ipynb')) for p in problems(f)]
     for p in out: print(p, file=sys.stderr)
     print(f'notebook hygiene: {len(out)} problem(s)')

@@ -29,7 +29,15 @@ start=$(date +%s)
 # --save writes each passing notebook's outputs back, so the docs below show the figures of this very run;
 # the committed notebooks (no outputs) are put back when this script exits
 cp -p nbs/*.ipynb "$log/"
-restore() { for f in nbs/*.ipynb; do cp -p "$log/$(basename "$f")" "$f"; done; }
+restore() {   # put back what nbdev-test --save overwrote, but never a notebook someone edited meanwhile
+  for f in nbs/*.ipynb; do
+    b="$log/$(basename "$f")"
+    [ -f "$b" ] || continue
+    cmp -s "$b" "$f" && continue
+    if python tools/check_nbs.py --same-sources "$b" "$f"; then cp -p "$b" "$f"
+    else echo "warning: $f was edited while the tests ran: left as it is (it may hold outputs of this run)"; fi
+  done
+}
 trap restore EXIT
 nbdev-test --timing --save ${QFAE_TEST_FLAGS:+--flags "$QFAE_TEST_FLAGS"} >"$log/test.out" 2>"$log/test.err"; rc=$?
 echo "nbdev-test: exit $rc in $(( $(date +%s) - start )) s"
