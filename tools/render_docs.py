@@ -42,6 +42,7 @@ pre{background:#f7f7f9;padding:.6rem .8rem;overflow-x:auto;border-radius:4px;fon
 div.cell{margin:.5rem 0}
 td code{white-space:nowrap}
 .output_png img,.output_jpeg img{display:block;margin:.4rem 0}
+.output_area,.output_html,.output_text{max-width:100%;overflow-x:auto}
 table{border-collapse:collapse;margin:.6rem 0}th,td{border:1px solid #dee2e6;padding:.25rem .6rem}
 img{max-width:100%}
 .callout{border-left:4px solid #2780e3;background:#f3f8fe;padding:.4rem 1rem;margin:1rem 0}
