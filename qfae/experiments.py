@@ -7,7 +7,7 @@ Docs: https://qfae.github.io/qfae/experiments.html.md"""
 # %% auto #0
 __all__ = ['SCALES', 'PAPER_MODELS', 'Scale', 'get_scale', 'DataNotFoundError', 'scale_data', 'Variant', 'source_hash',
            'run_variant', 'run_variants', 'results_path', 'check_results', 'weights_missing', 'variants_unavailable',
-           'load_results', 'results_table', 'show_table', 'mapping_table', 'plot_variant_maps']
+           'load_results', 'results_table', 'show_table', 'mapping_table', 'plot_variant_maps', 'show_saved_maps']
 
 # %% ../nbs/50_experiments.ipynb #876ad88e
 import contextlib, functools, hashlib, importlib.util, json, math, re, shutil, time
@@ -403,11 +403,16 @@ def mapping_table(variants, scale, base=()):
     return df
 
 # %% ../nbs/50_experiments.ipynb #dc08da65
-def plot_variant_maps(results_dir, variants, n:int=3, *, seed=None, device=None):
-    "Anomaly maps of `variants` (their first seed's run) on the same `n` abnormal test scans, side by side"
+def _has_run(r:dict|None, seed) -> bool:
+    return bool(r and r.get('status') == 'done' and (Path(r['runs'][str(seed or r['seeds'][0])]['run'])/'checkpoint.pt').exists())
+
+def plot_variant_maps(results_dir, variants, n:int=3, *, seed=None, device=None, save:bool=False):
+    "Anomaly maps of `variants` (their first seed's run) on the same `n` abnormal test scans, side by side; `save`: also as `results_dir/maps.png`"
     import matplotlib.pyplot as plt
-    recs = [(v, r) for v, r in load_results(results_dir, variants).items() if r and r.get('status') == 'done']
-    recs = [(r['variant']['name'], r) for _, r in recs if (Path(r['runs'][str(seed or r['seeds'][0])]['run'])/'checkpoint.pt').exists()]
+    found = load_results(results_dir, variants)
+    recs = [(r['variant']['name'], r) for r in found.values() if _has_run(r, seed)]
+    left = [v.name for v in variants if not _has_run(found[v.slug], seed)]
+    if recs and left: print(f'not shown (no finished result with its run folder here): {", ".join(left)}')
     if not recs: raise FileNotFoundError(f'{results_dir}: no finished result with its run folder for {[v.name for v in variants]}; '
                                          'run the variants with run_variant here first (run folders stay in the qfae cache)')
     root = recs[0][1]['data']['root']
@@ -429,4 +434,24 @@ def plot_variant_maps(results_dir, variants, n:int=3, *, seed=None, device=None)
     axs[0, 0].set_title('scan, lesion (red)', fontsize=8)
     for a in axs.flat: a.set_xticks([]); a.set_yticks([])
     fig.tight_layout()
+    if save:
+        out = Path(results_dir)/'maps.png'
+        fig.savefig(out, dpi=100)
+        save_atomic(dict(picture=out.name, shown=[name for name, _ in cols], not_shown=left, seed=seed or recs[0][1]['seeds'][0],
+                         scans=[str(Path(s.path).relative_to(root)) + (f'[{s.slice_index}]' if s.slice_index is not None else '') for s in pick], scale=recs[0][1]['scale'],
+                         code=dict(code_version(), source=source_hash()), created=time.strftime('%Y-%m-%d %H:%M:%S')),
+                    Path(results_dir)/'maps.json')
     return fig
+
+def show_saved_maps(results_dir):
+    "The picture `plot_variant_maps(..., save=True)` left in `results_dir`, with what it shows; a note when there is none"
+    from IPython.display import Image, Markdown, display
+    meta = _read(Path(results_dir)/'maps.json')
+    if not meta or not (Path(results_dir)/meta['picture']).exists():
+        display(Markdown(f'*No saved picture in `{Path(results_dir).name}/` yet: the `#| slow` cells write it.*')); return None
+    stale = ' (computed with other code than the installed one)' if meta['code'].get('source') != source_hash() else ''
+    display(Markdown(f"Anomaly maps at the {meta['scale']} scale, seed {meta['seed']}, on {len(meta['scans'])} abnormal test scans "
+                     f"({', '.join(meta['scans'])}); computed {meta['created']}, git {(meta['code'].get('git') or '?')[:10]}{stale}."
+                     + (f" Not shown (no run folder when the picture was made): {', '.join(meta['not_shown'])}." if meta['not_shown'] else '')))
+    display(Image(filename=str(Path(results_dir)/meta['picture'])))
+    return meta
