@@ -223,6 +223,11 @@ def _unavailable(e:Exception) -> str:
     return str(e).splitlines()[0]
 
 # %% ../nbs/50_experiments.ipynb #cb5b27fb
+def _drop_empty(folder:Path):
+    "Remove `folder` if a run that could not start left nothing in it but lock files"
+    if folder.is_dir() and all(p.name.startswith('.') and p.name.endswith('.lock') for p in folder.iterdir()):
+        shutil.rmtree(folder, ignore_errors=True)
+
 def _run_seeds(variant, tcfg, cfg, root, folder, seeds, device, force) -> dict:
     runs = {}
     for s in seeds:
@@ -238,7 +243,7 @@ def run_variant(variant:Variant, *, scale='cpu', data=None, seeds=None, results_
     sc, results_dir, t0 = get_scale(scale), Path(results_dir), time.time()
     force = {'all': True, 'no': False}.get(force, force) if isinstance(force, str) else force
     if force not in (True, False, 'stale'): raise ValueError(f"force={force!r}: use True ('all'), False ('no') or 'stale'")
-    seeds, out, src = tuple(seeds or sc.seeds), results_dir/f'{variant.slug}.json', variant.eval_of or variant
+    seeds, out, src, folder = tuple(seeds or sc.seeds), results_dir/f'{variant.slug}.json', variant.eval_of or variant, None
     rec = dict(variant=dict(name=variant.name, slug=variant.slug, overrides=list(variant.overrides), paper=variant.paper,
                             note=variant.note, eval_of=src.name if variant.eval_of else None),
                scale=sc.name, seeds=list(seeds), base=list(base), status='unavailable')
@@ -258,7 +263,9 @@ def run_variant(variant:Variant, *, scale='cpu', data=None, seeds=None, results_
                  f'{tcfg.name}-{_digest(dict(config=tcfg.to_dict(), data=rec["data"]["fingerprint"]))[:12]}'
         with _threads(sc.threads): runs = _run_seeds(variant, tcfg, cfg, root, folder, seeds, device, force)
         rec.update(status='done', summary=mean_std(list(runs.values()), RESULT_KEYS), runs=runs)
-    except (WeightsNotFoundError, DataNotFoundError) as e: rec['reason'] = _unavailable(e)
+    except (WeightsNotFoundError, DataNotFoundError) as e:
+        rec['reason'] = _unavailable(e)
+        if folder is not None: _drop_empty(folder)
     rec.update(code=dict(code_version(), source=source_hash()), seconds=round(time.time() - t0, 1),
                created=time.strftime('%Y-%m-%d %H:%M:%S'))
     results_dir.mkdir(parents=True, exist_ok=True)
