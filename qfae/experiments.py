@@ -211,7 +211,7 @@ def _score(run, cfg:Config, samples, device=None) -> dict:
     "`score_dataset` of the trained run `run` on `samples`, with the evaluation settings of `cfg`"
     _, model, perc, _ = load_run(run, device=device)
     ps = cfg.perceptual.eval_patch_sizes
-    if not set(ps) <= set(perc.patch_sizes): perc = MultiPatchViT(perc.vit, patch_sizes=ps, img_size=cfg.data.img_size)
+    if perc is not None and not set(ps) <= set(perc.patch_sizes): perc = MultiPatchViT(perc.vit, patch_sizes=ps, img_size=cfg.data.img_size)
     return score_dataset(model, perc, cfg, make_dataset(cfg, samples), device=device or default_device(), progress=False)
 
 def _data_note(root:Path) -> str:
