@@ -300,6 +300,7 @@ def check_results(results_dir):
     import pandas as pd
     now, rows = source_hash(), []
     for f in sorted(Path(results_dir).glob('*.json')):
+        if f.name == 'maps.json': continue   # the picture's record, not a result
         r = _read(f) or {}
         code = r.get('code', {})
         rows.append(dict(file=f.name, variant=r.get('variant', {}).get('name'), scale=r.get('scale'), status=r.get('status', 'unreadable'),
