@@ -1,4 +1,4 @@
-"""Why an image score can sit at chance while the maps find lesions: each method's test score against the slice's position in the brain, and anatomically matched pairs.
+"""Why an image score can sit at chance: each method's test score against the slice's position in the brain, anatomically matched pairs, and lesion-blind reference maps to read the pixel metrics against.
 
 Docs: https://qfae.github.io/qfae/score_anatomy.html.md"""
 
