@@ -24,9 +24,9 @@ def image_table(run, root=None) -> pd.DataFrame:
         raise FileNotFoundError(f'{meta_file}: no such file; slice positions and lesions come from the real-MRI benchmark '
                                 '(qfae.synthetic.build_benchmark), other data sets do not record them')
     images = json.loads(meta_file.read_text())['images']
-    rows = []
+    rows, top = [], root.resolve()
     for r in pd.read_csv(run/'scores.csv').itertuples():
-        key = Path(r.path).resolve().relative_to(root.resolve()).as_posix()
+        key = Path(r.path).resolve().relative_to(top).as_posix()
         if key not in images: raise KeyError(f'{run}/scores.csv: {key} is not an image of the benchmark at {root}')
         m, les = images[key], images[key].get('lesion') or {}
         rows.append(dict(path=key, subject=m['subject'], z=m['z'], label=int(r.label), score=float(r.score),
@@ -34,11 +34,16 @@ def image_table(run, root=None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 # %% ../nbs/58_score_anatomy.ipynb #dd6f93fd
+def _position_fit(n:pd.DataFrame, degree:int=3):
+    "The least-squares polynomial of `degree` of score in slice position `z` over the rows `n`, as a function of `z`"
+    mu, sd = n.z.mean(), n.z.std()
+    coef = np.polyfit((n.z - mu) / sd, n.score, degree)
+    return lambda z: np.polyval(coef, (np.asarray(z) - mu) / sd)
+
 def position_r2(t:pd.DataFrame, degree:int=3) -> float:
     "Share of the variance of normal slices' scores explained by slice position: R² of a polynomial in `z` of `degree`"
     n = t[t.label == 0]
-    z = (n.z - n.z.mean()) / n.z.std()
-    resid = n.score - np.polyval(np.polyfit(z, n.score, degree), z)
+    resid = n.score - _position_fit(n, degree)(n.z)
     return float(1 - resid.var() / n.score.var())
 
 def matched_win_rate(t:pd.DataFrame) -> float:
@@ -79,8 +84,7 @@ def plot_score_vs_position(tables:dict, summary:pd.DataFrame=None):
             a = t[(t.label == 1) & (t.lesion_size == size)]
             if len(a): ax.scatter(a.z, a.score, s=11, c=c, marker='^', label=f'{size} lesion')
         zz = np.linspace(n.z.min(), n.z.max(), 100)
-        zs = lambda v: (v - n.z.mean()) / n.z.std()
-        ax.plot(zz, np.polyval(np.polyfit(zs(n.z), n.score, 3), zs(zz)), c='k', lw=1)
+        ax.plot(zz, _position_fit(n)(zz), c='k', lw=1)
         r = summary.set_index('method').loc[name]
         ax.set_title(f"{name}\nAUROC {r['image AUROC']:.2f} · R² {r['position R² (normal)']:.2f} · pairs {r['matched-pair win rate']:.2f}", fontsize=8)
         ax.set_xlabel('slice position z (mm)', fontsize=8); ax.tick_params(labelsize=7)

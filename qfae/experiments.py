@@ -6,8 +6,9 @@ Docs: https://qfae.github.io/qfae/experiments.html.md"""
 
 # %% auto #0
 __all__ = ['SCALES', 'PAPER_MODELS', 'Scale', 'get_scale', 'DataNotFoundError', 'scale_data', 'Variant', 'source_hash',
-           'run_variant', 'run_variants', 'results_path', 'check_results', 'weights_missing', 'variants_unavailable',
-           'load_results', 'results_table', 'show_table', 'mapping_table', 'plot_variant_maps', 'show_saved_maps']
+           'provenance', 'run_variant', 'run_variants', 'results_path', 'check_results', 'weights_missing',
+           'variants_unavailable', 'load_results', 'results_table', 'show_table', 'mapping_table', 'plot_variant_maps',
+           'show_saved_maps']
 
 # %% ../nbs/50_experiments.ipynb #876ad88e
 import contextlib, functools, hashlib, importlib.util, json, math, re, shutil, time
@@ -165,6 +166,10 @@ def source_hash() -> str:
     "Hash of the qfae modules that compute a number (`qfae.runs` and what it imports): 'same code' for results"
     return _source_hash(tuple((f.name, f.stat().st_mtime_ns) for f in _module_closure()))
 
+def provenance() -> dict:
+    "What computed a saved file, and when: the code version with its source hash, and the time"
+    return dict(code=dict(code_version(), source=source_hash()), created=time.strftime('%Y-%m-%d %H:%M:%S'))
+
 def _digest(obj) -> str: return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()
 
 def _read(path:Path):
@@ -266,8 +271,7 @@ def run_variant(variant:Variant, *, scale='cpu', data=None, seeds=None, results_
     except (WeightsNotFoundError, DataNotFoundError) as e:
         rec['reason'] = _unavailable(e)
         if folder is not None: _drop_empty(folder)
-    rec.update(code=dict(code_version(), source=source_hash()), seconds=round(time.time() - t0, 1),
-               created=time.strftime('%Y-%m-%d %H:%M:%S'))
+    rec.update(seconds=round(time.time() - t0, 1), **provenance())
     results_dir.mkdir(parents=True, exist_ok=True)
     save_atomic(rec, out)
     return dict(rec, reused=False)
@@ -300,7 +304,6 @@ def check_results(results_dir):
     import pandas as pd
     now, rows = source_hash(), []
     for f in sorted(Path(results_dir).glob('*.json')):
-        if f.name == 'maps.json': continue   # the picture's record, not a result
         r = _read(f) or {}
         code = r.get('code', {})
         rows.append(dict(file=f.name, variant=r.get('variant', {}).get('name'), scale=r.get('scale'), status=r.get('status', 'unreadable'),
@@ -415,7 +418,7 @@ def _has_run(r:dict|None, seed) -> bool:
     return bool(r and r.get('status') == 'done' and (Path(r['runs'][str(seed or r['seeds'][0])]['run'])/'checkpoint.pt').exists())
 
 def plot_variant_maps(results_dir, variants, n:int=3, *, seed=None, device=None, save:bool=False):
-    "Anomaly maps of `variants` (their first seed's run) on the same `n` abnormal test scans, side by side; `save`: also as `results_dir/maps.png`"
+    "Anomaly maps of `variants` (their first seed's run) on the same `n` abnormal test scans, side by side; `save`: also as `results_dir/pictures/maps.png`"
     import matplotlib.pyplot as plt
     found = load_results(results_dir, variants)
     recs = [(r['variant']['name'], r) for r in found.values() if _has_run(r, seed)]
@@ -443,23 +446,24 @@ def plot_variant_maps(results_dir, variants, n:int=3, *, seed=None, device=None,
     for a in axs.flat: a.set_xticks([]); a.set_yticks([])
     fig.tight_layout()
     if save:
-        out = Path(results_dir)/'maps.png'
+        out = Path(results_dir)/'pictures'/'maps.png'
+        out.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(out, dpi=100)
         save_atomic(dict(picture=out.name, shown=[name for name, _ in cols], not_shown=left, seed=seed or recs[0][1]['seeds'][0],
                          scans=[str(Path(s.path).relative_to(root)) + (f'[{s.slice_index}]' if s.slice_index is not None else '') for s in pick], scale=recs[0][1]['scale'],
-                         code=dict(code_version(), source=source_hash()), created=time.strftime('%Y-%m-%d %H:%M:%S')),
-                    Path(results_dir)/'maps.json')
+                         **provenance()), out.with_suffix('.json'))
     return fig
 
 def show_saved_maps(results_dir):
     "The picture `plot_variant_maps(..., save=True)` left in `results_dir`, with what it shows; a note when there is none"
     from IPython.display import Image, Markdown, display
-    meta = _read(Path(results_dir)/'maps.json')
-    if not meta or not (Path(results_dir)/meta['picture']).exists():
+    folder = Path(results_dir)/'pictures'
+    meta = _read(folder/'maps.json')
+    if not meta or not (folder/meta['picture']).exists():
         display(Markdown(f'*No saved picture in `{Path(results_dir).name}/` yet: the `#| slow` cells write it.*')); return None
     stale = ' (computed with other code than the installed one)' if meta['code'].get('source') != source_hash() else ''
     display(Markdown(f"Anomaly maps at the {meta['scale']} scale, seed {meta['seed']}, on {len(meta['scans'])} abnormal test scans "
                      f"({', '.join(meta['scans'])}); computed {meta['created']}, git {(meta['code'].get('git') or '?')[:10]}{stale}."
                      + (f" Not shown (no run folder when the picture was made): {', '.join(meta['not_shown'])}." if meta['not_shown'] else '')))
-    display(Image(filename=str(Path(results_dir)/meta['picture'])))
+    display(Image(filename=str(folder/meta['picture'])))
     return meta
