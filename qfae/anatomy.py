@@ -11,7 +11,7 @@ __all__ = ['image_table', 'position_r2', 'matched_win_rate', 'anatomy_summary', 
 import json
 from pathlib import Path
 import numpy as np, pandas as pd
-from .synthetic import LESION_SIZES
+from .lesions import LESION_SIZES
 
 # %% ../nbs/58_score_anatomy.ipynb #014382e0
 def image_table(run, root=None) -> pd.DataFrame:

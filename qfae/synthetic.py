@@ -1,4 +1,4 @@
-"""Real anatomy (MNI152 2009a T1 template), synthetic lesions with exact masks, pseudo-subjects: a brain MRI anomaly benchmark in BMAD layout that builds offline in under a minute.
+"""Real anatomy (the MNI152 2009a template and its tissue maps), synthetic lesions with exact masks, pseudo-subjects: a brain MRI anomaly benchmark in BMAD layout, at two named levels, that builds offline in about a minute.
 
 Docs: https://qfae.github.io/qfae/synthetic.html.md"""
 
@@ -6,236 +6,58 @@ Docs: https://qfae.github.io/qfae/synthetic.html.md"""
 
 # %% ../nbs/01_synthetic.ipynb #7c6df195
 from __future__ import annotations
-import functools, hashlib, importlib.util, json, os, shutil, uuid
+import hashlib, json, os, shutil, uuid
 from pathlib import Path
-from typing import NamedTuple
 
-import nibabel as nib
 import numpy as np
 import torch
-import torch.nn.functional as F
 from PIL import Image
 from tqdm.auto import tqdm
 
+from .mri import template_path, template_sha256, load_template, brain_z_range, mni_z_range, make_subject
+from .lesions import add_lesion, LESION_KINDS, LESION_SIZES
+from .brats_like import make_flair_subject
+
 # %% auto #0
-__all__ = ['BENCHMARK_NOTE', 'LESION_KINDS', 'LESION_SHAPES', 'LESION_SIZES', 'template_path', 'load_template', 'brain_z_range',
-           'Subject', 'make_subject', 'add_lesion', 'fingerprint', 'build_benchmark']
+__all__ = ['TEMPLATE_CREDIT', 'LEVELS', 'level_note', 'fingerprint', 'build_benchmark']
 
 # %% ../nbs/01_synthetic.ipynb #7e94b909
-BENCHMARK_NOTE = (
-    "Real anatomy (MNI152 2009a T1 template), synthetic lesions with exact masks, pseudo-subjects; not BMAD. "
-    "Normal images are axial slices of pseudo-subjects made from the MNI ICBM 152 nonlinear symmetric 2009a T1 "
-    "template (an average of 152 healthy adult brains) by smooth random deformation, bias field, contrast change, "
-    "rotation, slice jitter and Rician noise; abnormal images carry synthetic bright, dark or textured lesions whose "
-    "masks are exactly the changed pixels. It demonstrates and compares methods on real anatomy; its numbers are not "
-    "BMAD numbers. Template: Copyright (C) 1993-2009 Louis Collins, McConnell Brain Imaging Centre, Montreal "
+TEMPLATE_CREDIT = (
+    "Template: Copyright (C) 1993-2009 Louis Collins, McConnell Brain Imaging Centre, Montreal "
     "Neurological Institute, McGill University (the copyright notice permits use with attribution). Cite: "
     "V.S. Fonov, A.C. Evans, K. Botteron, C.R. Almli, R.C. McKinstry, D.L. Collins and BDCG, Unbiased average "
     "age-appropriate atlases for pediatric studies, NeuroImage 54(1), 2011; and V.S. Fonov, A.C. Evans, "
     "R.C. McKinstry, C.R. Almli, D.L. Collins, Unbiased nonlinear average age-appropriate brain templates from "
-    "birth to adulthood, NeuroImage 47, Supplement 1, 2009."
-)
+    "birth to adulthood, NeuroImage 47, Supplement 1, 2009.")
 
-# %% ../nbs/01_synthetic.ipynb #3a5aaf5a
-_TEMPLATE_FILE = "datasets/data/mni_icbm152_t1_tal_nlin_sym_09a_converted.nii.gz"
+LEVELS = {
+    "brats-like": dict(
+        contrast="flair", size=224, n_train_subjects=16, n_valid_subjects=8, n_test_subjects=6,
+        train_slices=32, valid_slices=20, test_slices=40, z_mm=(-10, 45),
+        note="Level brats-like: real anatomy (MNI152 2009a template and its grey/white-matter maps) in FLAIR-like contrast, "
+             "synthetic tumours with exact masks, pseudo-subjects; not BMAD. Normal images are axial slices of the central "
+             "slab (MNI z -10 to +45 mm) of pseudo-subjects made from the MNI ICBM 152 nonlinear symmetric 2009a template (an "
+             "average of 152 healthy adult brains) by smooth random deformation, bias field, contrast change, rotation, slice "
+             "jitter and Rician noise, with the normal hyperintensities of FLAIR (periventricular bands, brighter cortex in "
+             "places, bright CSF flow spots); abnormal images carry a tumour (hyperintense oedema with an infiltrating margin, "
+             "often a dark necrotic or a solid core, mass effect), whose mask is exactly the pixels the tumour signal changed. "
+             "It demonstrates and compares methods at BraTS-like difficulty on real anatomy; its numbers are not BMAD numbers. "),
+    "t1-subtle": dict(
+        contrast="t1", size=224, n_train_subjects=16, n_valid_subjects=2, n_test_subjects=4,
+        train_slices=32, valid_slices=40, test_slices=50, min_brain_frac=0.3,
+        note="Level t1-subtle: real anatomy (MNI152 2009a T1 template), synthetic lesions with exact masks, pseudo-subjects; "
+             "not BMAD. Normal images are axial slices of pseudo-subjects made from the MNI ICBM 152 nonlinear symmetric 2009a "
+             "T1 template (an average of 152 healthy adult brains) by smooth random deformation, bias field, contrast change, "
+             "rotation, slice jitter and Rician noise; abnormal images carry synthetic bright, dark or textured lesions whose "
+             "masks are exactly the changed pixels. The hard level: in T1 a lesion can look like normal grey or white matter, "
+             "and a third of the lesions are small. Its numbers are not BMAD numbers. "),
+}
+for _v in LEVELS.values(): _v["note"] += TEMPLATE_CREDIT
 
-def template_path() -> Path:
-    "Path of the MNI152 2009a T1 template shipped inside the `nilearn` wheel (nilearn is never imported)."
-    spec = importlib.util.find_spec("nilearn")
-    base = Path(spec.submodule_search_locations[0]) if spec and spec.submodule_search_locations else None
-    path = (base or Path("<site-packages>/nilearn"))/_TEMPLATE_FILE
-    if base is None or not path.is_file():
-        raise FileNotFoundError(f"MNI152 template not found: {path}. It ships inside the nilearn wheel; "
-                                "install it with `pip install --no-deps nilearn`.")
-    return path
-
-# %% ../nbs/01_synthetic.ipynb #781ee76d
-@functools.lru_cache(maxsize=1)
-def _read_nifti(path:str) -> np.ndarray: return np.asarray(nib.load(path).dataobj)
-
-def load_template() -> np.ndarray:
-    "The template as float32 (x, y, z) = (197, 233, 189) at 1 mm: values 0..255, background exactly 0."
-    return _read_nifti(str(template_path())).astype(np.float32)
-
-def brain_z_range(volume:np.ndarray, # (X, Y, Z) template
-                  min_frac:float=0.3, # keep axial slices whose brain area is at least this fraction of the largest
-                 ) -> tuple[int, int]:
-    "First and last axial slice index (z) with enough brain."
-    area = (volume > 0).sum((0, 1))
-    z = np.nonzero(area >= min_frac*area.max())[0]
-    return int(z[0]), int(z[-1])
-
-# %% ../nbs/01_synthetic.ipynb #1e20f72b
-_LEVEL = 0.85   # template 255 -> 0.85 before contrast: leaves head-room for bright lesions
-
-def _fourier_field(rng, k:int, wavelengths:tuple, rms:float, dims:int):
-    "A smooth random field `sum_k a_k sin(w_k.p + phi_k)` over mm coordinates, returned as a function of p (N, 3)."
-    d = rng.standard_normal((k, 3)); d /= np.linalg.norm(d, axis=1, keepdims=True)
-    w = torch.tensor(d*2*np.pi/rng.uniform(*wavelengths, size=(k, 1)), dtype=torch.float32)
-    phi = torch.tensor(rng.uniform(0, 2*np.pi, k), dtype=torch.float32)
-    a = torch.tensor(rng.standard_normal((k, dims))*rms*np.sqrt(2/(k*dims)), dtype=torch.float32)
-    return lambda p: torch.sin(p @ w.T + phi) @ a
-
-def _rotation(angles) -> np.ndarray:
-    "Rotation matrix from angles (radians) about x, y and z."
-    (cx, cy, cz), (sx, sy, sz) = np.cos(angles), np.sin(angles)
-    rx = np.array([[1, 0, 0], [0, cx, -sx], [0, sx, cx]])
-    ry = np.array([[cy, 0, sy], [0, 1, 0], [-sy, 0, cy]])
-    rz = np.array([[cz, -sz, 0], [sz, cz, 0], [0, 0, 1]])
-    return rz @ ry @ rx
-
-# %% ../nbs/01_synthetic.ipynb #adb6948c
-class Subject(NamedTuple):
-    "Axial slices of one pseudo-subject."
-    images: np.ndarray  # (n, size, size) uint8
-    brains: np.ndarray  # (n, size, size) bool brain mask
-    z: np.ndarray       # (n,) template slice positions (voxel index)
-    params: dict        # the drawn parameters
-
-def make_subject(volume:np.ndarray, # (X, Y, Z) template from `load_template`
-                 rng:np.random.Generator, # the subject's own random stream
-                 n_slices:int=32, # axial slices, evenly spread over `z_range`
-                 size:int=224, # output images are (size, size)
-                 z_range:tuple|None=None, # (first, last) template slice; default `brain_z_range(volume)`
-                 deform_mm:float=2.5, # rms of the smooth 3-D displacement field (mm)
-                 rot_deg:float=4., # in-plane rotation up to this; out-of-plane up to half of it
-                 shift_mm:float=3., # in-plane translation up to this
-                 scale:float=0.05, # isotropic size change up to this fraction
-                 bias:float=0.12, # rms of the log bias field
-                 gamma:float=0.2, # gamma in exp([-gamma, gamma])
-                 contrast:float=0.1, # gain change up to this fraction
-                 noise:tuple=(0.01, 0.03), # Rician noise sigma range (1 = white matter-ish)
-                 z_jitter:float=1., # 1: random slice offsets (subject-wide and per slice); 0: exact evenly spaced
-                ) -> Subject:
-    "One pseudo-subject: a random smooth warp + intensity change of the template, sampled as axial slices."
-    X, Y, Z = volume.shape; S = max(X, Y)
-    z0, z1 = z_range or brain_z_range(volume)
-    step = (z1 - z0)/n_slices
-    jit = rng.uniform(-0.5, 0.5) + rng.uniform(-0.2, 0.2, n_slices)
-    z = np.clip(z0 + (np.arange(n_slices) + 0.5 + z_jitter*jit)*step, z0, z1)
-    ang = np.deg2rad(rng.uniform(-1, 1, 3)*rot_deg*np.array([0.5, 0.5, 1.]))
-    s = 1 + rng.uniform(-scale, scale)
-    t = np.r_[rng.uniform(-shift_mm, shift_mm, 2), 0.]
-    warp = _fourier_field(rng, 12, (30, 90), deform_mm, 3)
-    logb = _fourier_field(rng, 6, (80, 200), bias, 1)
-    g, gain = np.exp(rng.uniform(-gamma, gamma)), _LEVEL*(1 + rng.uniform(-contrast, contrast))
-    sigma = rng.uniform(*noise)
-    # pull-back: output pixel p (mm, centred; rows anterior -> posterior) samples the template at s R p + t + warp(p)
-    A, t = torch.tensor(s*_rotation(ang).T, dtype=torch.float32), torch.tensor(t, dtype=torch.float32)
-    zc, n = torch.tensor(z - (Z - 1)/2, dtype=torch.float32), n_slices
-    def plane(u):                                                     # (n, m, m, 3) mm coordinates of the slices
-        m = len(u)
-        return torch.stack([u[None, None, :].expand(n, m, m), -u[None, :, None].expand(n, m, m), zc[:, None, None].expand(n, m, m)], -1)
-    u = torch.arange(S, dtype=torch.float32) - (S - 1)/2
-    pc = plane(torch.linspace(u[0], u[-1], S//4 + 1)).reshape(-1, 3)      # smooth fields: evaluate on a 4 mm grid,
-    fields = torch.cat([warp(pc), logb(pc)], 1).reshape(n, S//4 + 1, S//4 + 1, 4).permute(0, 3, 1, 2)
-    fields = F.interpolate(fields, size=(S, S), mode="bilinear", align_corners=True)   # then interpolate to 1 mm
-    q = plane(u) @ A + t + fields[:, :3].permute(0, 2, 3, 1) + torch.tensor([X - 1, Y - 1, Z - 1])/2
-    lo, hi = int(q[..., 2].min().clamp(0, Z - 1)), int(q[..., 2].max().clamp(0, Z - 1).ceil()) + 1
-    sub = torch.from_numpy(np.ascontiguousarray(volume[:, :, lo:hi].transpose(2, 1, 0)))/255   # (z, y, x), z cropped
-    q[..., 2] -= lo
-    grid = 2*q/torch.tensor([X - 1, Y - 1, max(hi - lo - 1, 1)], dtype=torch.float32) - 1
-    v, b = F.grid_sample(torch.stack([sub, (sub > 0).float()])[None], grid[None], mode="bilinear",
-                         padding_mode="zeros", align_corners=True)[0]   # (2, n, S, S): intensity, brain
-    img = gain*v.clamp(0, 1).pow(g)*fields[:, 3].exp()
-    out = F.interpolate(torch.stack([img, b], 1), size=(size, size), mode="bilinear", antialias=True, align_corners=False).numpy()
-    n1, n2 = rng.standard_normal((2, n_slices, size, size), dtype=np.float32)*sigma
-    img = np.sqrt((out[:, 0] + n1)**2 + n2**2)                        # Rician: magnitude of complex Gaussian noise
-    params = dict(rot_deg=np.rad2deg(ang).round(2).tolist(), scale=round(s, 4), shift_mm=t[:2].numpy().round(2).tolist(),
-                  deform_mm=deform_mm, gamma=round(g, 3), gain=round(gain, 3), noise=round(sigma, 4))
-    return Subject(np.clip(np.rint(img*255), 0, 255).astype(np.uint8), out[:, 1] > 0.5, z.astype(np.float32), params)
-
-# %% ../nbs/01_synthetic.ipynb #ad8ca17a
-LESION_KINDS = ("bright", "dark", "textured")
-LESION_SHAPES = ("ellipse", "blob", "lobes")
-LESION_SIZES = {"small": (0.03, 0.05), "medium": (0.06, 0.09), "large": (0.10, 0.14)}  # radius / image size
-
-def _blur(x:np.ndarray, sigma:float) -> np.ndarray:
-    "Gaussian blur of a 2-D array (separable, edges renormalised)."
-    def g(n):
-        i = np.arange(n); k = np.exp(-0.5*((i[:, None] - i[None])/sigma)**2)
-        return k/k.sum(1, keepdims=True)
-    return g(x.shape[0]) @ x @ g(x.shape[1]).T
-
-def _shifts(mask, r, op):
-    "Combine `mask` shifted by every offset within a disc of radius r (erosion: and, dilation: or)."
-    H, W = mask.shape; pad = np.pad(mask, r, constant_values=op is np.logical_and)
-    out = mask.copy()
-    for dy in range(-r, r + 1):
-        for dx in range(-r, r + 1):
-            if dy*dy + dx*dx <= r*r: out = op(out, pad[r + dy:r + dy + H, r + dx:r + dx + W])
-    return out
-
-def _erode(mask:np.ndarray, r:int) -> np.ndarray: return _shifts(mask, r, np.logical_and) if r > 0 else mask.copy()
-
-def _component(mask:np.ndarray, seed:tuple) -> np.ndarray:
-    "The 8-connected component of `mask` containing pixel `seed`."
-    out = np.zeros_like(mask); out[seed] = mask[seed]
-    while True:
-        grown = _shifts(out, 1, np.logical_or) & mask
-        if (grown == out).all(): return out
-        out = grown
-
-# %% ../nbs/01_synthetic.ipynb #9637212e
-def _lesion_shape(shape, cy, cx, r, hw, rng):
-    "Boolean (H, W) lesion footprint of the given shape around (cy, cx) with radius about r."
-    yy, xx = np.mgrid[:hw[0], :hw[1]].astype(np.float32)
-    def rho2(y, x, a, b, th):
-        dy, dx = yy - y, xx - x
-        return ((np.cos(th)*dx + np.sin(th)*dy)/a)**2 + ((-np.sin(th)*dx + np.cos(th)*dy)/b)**2
-    if shape == "ellipse": return rho2(cy, cx, r*rng.uniform(0.8, 1.25), r*rng.uniform(0.55, 1.0), rng.uniform(0, np.pi)) <= 1
-    if shape == "blob":
-        n = _blur(rng.standard_normal(hw), max(1., r/3)); n /= n.std() + 1e-8
-        return np.sqrt(rho2(cy, cx, r, r*rng.uniform(0.7, 1.0), rng.uniform(0, np.pi))) <= 1 + 0.4*n
-    out = rho2(cy, cx, 0.6*r, 0.6*r, 0) <= 1                       # lobes: a core and 2-4 lobes around it
-    for th in rng.uniform(0, 2*np.pi, rng.integers(2, 5)):
-        d = r*rng.uniform(0.35, 0.7)
-        out |= rho2(cy + d*np.sin(th), cx + d*np.cos(th), r*rng.uniform(0.4, 0.65), r*rng.uniform(0.3, 0.5), th) <= 1
-    return out
-
-def add_lesion(img:np.ndarray, # (H, W) uint8 clean image
-               brain_mask:np.ndarray, # (H, W) bool brain mask
-               rng:np.random.Generator,
-               kind:str|None=None, # one of LESION_KINDS; None: random
-               size:str|None=None, # one of LESION_SIZES; None: random
-               shape:str|None=None, # one of LESION_SHAPES; None: random
-               margin:int|None=None, # erode the brain mask by this many pixels first; default 2% of the width
-               min_px:int=20, # redraw lesions smaller than this
-               min_delta:int=10, # every lesion pixel changes by at least this many grey levels
-               tries:int=50) -> tuple[np.ndarray, np.ndarray, dict]:
-    "A copy of `img` with one synthetic lesion, its mask (exactly the changed pixels) and a description."
-    for name, v, opts in (("kind", kind, LESION_KINDS), ("size", size, tuple(LESION_SIZES)), ("shape", shape, LESION_SHAPES)):
-        if v is not None and v not in opts: raise ValueError(f"unknown lesion {name} {v!r}; choose one of {opts}")
-    kind = kind or str(rng.choice(LESION_KINDS)); size = size or str(rng.choice(list(LESION_SIZES)))
-    shape = shape or str(rng.choice(LESION_SHAPES))
-    H, W = img.shape; margin = max(1, round(0.02*W)) if margin is None else margin
-    inside = _erode(brain_mask.astype(bool), margin)
-    if inside.sum() < min_px: raise ValueError(f"brain mask too small for a lesion: {int(inside.sum())} px after eroding by {margin} (need {min_px})")
-    cand = np.argwhere(inside)
-    for _ in range(tries):
-        cy, cx = cand[rng.integers(len(cand))]
-        r = max(rng.uniform(*LESION_SIZES[size])*W, 3.)
-        region = _lesion_shape(shape, cy, cx, r, (H, W), rng) & inside
-        if region[cy, cx]: region = _component(region, (cy, cx))
-        if region[cy, cx] and region.sum() >= min_px: break
-    else: raise ValueError(f"no {size} {shape} lesion of >= {min_px} px fits the brain mask after {tries} tries")
-    p = _blur(region.astype(np.float64), max(0.7, r/4))*region; p /= p.max()   # smooth profile, 1 at the core
-    x, m = img.astype(np.float64), float(np.median(img[brain_mask.astype(bool)]))
-    if kind == "bright": d = rng.uniform(0.25, 0.5)*m*p
-    elif kind == "dark": d = -rng.uniform(0.35, 0.65)*x*p
-    else:
-        t = _blur(rng.standard_normal((H, W)), max(0.6, 1.2*W/224)); t /= t.std() + 1e-8
-        d = p*(m*(1 + rng.choice([-1, 1])*rng.uniform(0.05, 0.2) + rng.uniform(0.12, 0.25)*t) - x)   # mottled mass
-    sgn = np.where(d > 0, 1, np.where(d < 0, -1, -1 if kind == "dark" else 1))
-    new = np.clip(x + sgn*np.maximum(np.rint(np.abs(d)), min_delta), 0, 255)
-    stuck = region & (new == x)                                                # saturated: push the other way
-    new[stuck] = x[stuck] - sgn[stuck]*min_delta
-    out = np.where(region, new, x).astype(np.uint8)
-    mask = out != img
-    assert (mask == region).all()
-    info = dict(kind=kind, size=size, shape=shape, area_px=int(mask.sum()), centre=[int(cy), int(cx)],
-                radius_px=round(float(r), 2), mean_abs_change=round(float(np.abs(out[mask] - x[mask]).mean()), 2))
-    return out, mask, info
+def level_note(level:str) -> str:
+    "What a benchmark level is, with the template's credit: written to benchmark.json and shown on every result page"
+    if level not in LEVELS: raise ValueError(f"unknown benchmark level {level!r}; choose one of: {', '.join(LEVELS)}")
+    return LEVELS[level]["note"]
 
 # %% ../nbs/01_synthetic.ipynb #b6717e74
 _VERSION = 1
@@ -274,53 +96,86 @@ def _is_complete(root:Path, params:dict) -> bool:
     return True
 
 # %% ../nbs/01_synthetic.ipynb #8d2f0926
-def _write_split(tmp, vol, params, split, n_subjects, n_slices, zr, images, subjects, bar):
-    "Write one split's pseudo-subjects (and lesions) into `tmp`; record every image in `images`."
-    seed, size = params["seed"], params["size"]
+def _subject_streams(seed:int, split:str, i:int) -> tuple:
+    "The subject stream and the lesion stream of subject `i` of `split`"
+    return tuple(np.random.default_rng(s) for s in np.random.SeedSequence([seed, _SPLIT_CODE[split], i]).spawn(2))
+
+def _t1_subjects(params, split, n_subjects, n_slices, zr):
+    "Pseudo-subjects of the t1-subtle level: (id, params, images, masks, records) per subject"
+    vol, seed, size = load_template(), params["seed"], params["size"]
     n_bad = n_subjects*(n_slices//2)
     combos = [(k, s) for k in LESION_KINDS for s in LESION_SIZES]*(n_bad//9 + 1)
     crng = np.random.default_rng(np.random.SeedSequence([seed, _SPLIT_CODE[split], 10**6]))
     combos = [combos[i] for i in crng.permutation(len(combos))[:n_bad]]     # kinds and sizes balanced
     for i in range(n_subjects):
-        sid = f"{split}{i:02d}"
-        rs, rl = (np.random.default_rng(s) for s in np.random.SeedSequence([seed, _SPLIT_CODE[split], i]).spawn(2))
+        rs, rl = _subject_streams(seed, split, i)
         sub = make_subject(vol, rs, n_slices=n_slices, size=size, z_range=zr, **params["subject_kw"])
-        subjects[sid] = sub.params
         bad = np.zeros(n_slices, bool)                  # one slice of each neighbouring pair gets a lesion
         if split != "train":
             for q in range(n_slices//2): bad[2*q + rl.integers(2)] = True
+        imgs, masks, lesions = sub.images.copy(), np.zeros_like(sub.brains), {}
+        for j in np.nonzero(bad)[0]:
+            kind, sz = combos.pop()
+            imgs[j], masks[j], lesions[j] = add_lesion(sub.images[j], sub.brains[j], rl, kind, sz, **params["lesion_kw"])
+        yield f"{split}{i:02d}", sub.params, imgs, masks, lesions, sub.z
+
+def _flair_subjects(params, split, n_subjects, n_slices, zr):
+    "Pseudo-subjects of the brats-like level: (id, params, images, masks, records) per subject"
+    for i in range(n_subjects):
+        rs, rl = _subject_streams(params["seed"], split, i)
+        bad = [2*q + int(rl.integers(2)) for q in range(n_slices//2)] if split != "train" else []
+        sub = make_flair_subject(rs, n_slices, params["size"], zr, {j: (None, None) for j in bad}, rl,
+                                 **params["subject_kw"], **({"paint_kw": params["lesion_kw"]} if params["lesion_kw"] else {}))
+        yield f"{split}{i:02d}", sub.params, sub.images, sub.masks, sub.lesions, sub.z
+
+def _write_split(tmp, params, split, n_subjects, n_slices, zr, images, subjects, bar):
+    "Write one split's pseudo-subjects (and lesions) into `tmp`; record every image in `images`."
+    make = _flair_subjects if LEVELS[params["level"]]["contrast"] == "flair" else _t1_subjects
+    for sid, sparams, imgs, masks, lesions, z in make(params, split, n_subjects, n_slices, zr):
+        subjects[sid] = sparams
         for j in range(n_slices):
-            name, rec = f"{sid}_{j:03d}.png", dict(subject=sid, z=round(float(sub.z[j]), 2))
-            if bad[j]:
-                kind, sz = combos.pop()
-                img, mask, rec["lesion"] = add_lesion(sub.images[j], sub.brains[j], rl, kind, sz, **params["lesion_kw"])
-                folder = tmp/split/"Ungood"
-            else: img, mask, folder = sub.images[j], np.zeros_like(sub.brains[j]), tmp/split/"good"
-            _save_png(folder/"img"/name, img)
-            if split != "train": _save_png(folder/"label"/name, mask.astype(np.uint8)*255)
+            name, rec = f"{sid}_{j:03d}.png", dict(subject=sid, z=round(float(z[j]), 2))
+            folder = tmp/split/("Ungood" if j in lesions else "good")
+            if j in lesions: rec["lesion"] = lesions[j]
+            _save_png(folder/"img"/name, imgs[j])
+            if split != "train": _save_png(folder/"label"/name, masks[j].astype(np.uint8)*255)
             images[(folder/"img"/name).relative_to(tmp).as_posix()] = rec
         bar.update()
 
 # %% ../nbs/01_synthetic.ipynb #934cc37c
-def build_benchmark(root:str|Path|None=None, # output folder; default `$QFAE_CACHE/mri-benchmark/<hash of parameters>`
+def _params(level, seed, size, counts:dict, min_brain_frac, z_mm, subject_kw, lesion_kw) -> dict:
+    "The parameters that define a build (its cache key), with the level's defaults filled in"
+    if level not in LEVELS: raise ValueError(f"unknown benchmark level {level!r}; choose one of: {', '.join(LEVELS)}")
+    lv = LEVELS[level]
+    p = dict(version=_VERSION, level=level, seed=seed, size=size or lv["size"],
+             **{k: (v if v is not None else lv[k]) for k, v in counts.items()})
+    if lv["contrast"] == "t1":
+        if z_mm is not None: raise ValueError(f"level {level} takes min_brain_frac, not z_mm")
+        p.update(min_brain_frac=lv["min_brain_frac"] if min_brain_frac is None else min_brain_frac,
+                 template_sha256=template_sha256()["t1"])
+    else:
+        if min_brain_frac is not None: raise ValueError(f"level {level} takes z_mm, not min_brain_frac")
+        p.update(z_mm=list(lv["z_mm"] if z_mm is None else z_mm), template_sha256=template_sha256())
+    return json.loads(json.dumps(dict(p, subject_kw=subject_kw or {}, lesion_kw=lesion_kw or {})))
+
+def build_benchmark(root:str|Path|None=None, # output folder; default `$QFAE_CACHE/mri-benchmark/<level>-<hash of parameters>`
+                    level:str="brats-like", # one of LEVELS
                     seed:int=0,
-                    size:int=224, # images are (size, size)
-                    n_train_subjects:int=16, n_valid_subjects:int=2, n_test_subjects:int=4,
-                    train_slices:int=32, valid_slices:int=40, test_slices:int=50, # per pseudo-subject
-                    min_brain_frac:float=0.3, # axial slices with at least this fraction of the largest brain area
-                    subject_kw:dict|None=None, # extra `make_subject` arguments
-                    lesion_kw:dict|None=None, # extra `add_lesion` arguments
+                    size:int|None=None, # images are (size, size); None: the level's (224)
+                    n_train_subjects:int|None=None, n_valid_subjects:int|None=None, n_test_subjects:int|None=None,
+                    train_slices:int|None=None, valid_slices:int|None=None, test_slices:int|None=None, # per pseudo-subject
+                    min_brain_frac:float|None=None, # t1 levels: axial slices with at least this fraction of the largest brain area
+                    z_mm:tuple|None=None, # FLAIR levels: the axial slab (lowest, highest) in MNI mm
+                    subject_kw:dict|None=None, # extra pseudo-subject arguments (`make_subject` / `make_flair_subject`)
+                    lesion_kw:dict|None=None, # extra lesion arguments (`add_lesion` / `paint_tumour`)
                     force:bool=False, # rebuild even if a complete build with these parameters exists
                     progress:bool=True) -> Path:
-    "Build (or reuse) the real-MRI anomaly benchmark in BMAD layout; returns its folder."
-    tpath = template_path()
-    params = json.loads(json.dumps(dict(
-        version=_VERSION, seed=seed, size=size, n_train_subjects=n_train_subjects, n_valid_subjects=n_valid_subjects,
-        n_test_subjects=n_test_subjects, train_slices=train_slices, valid_slices=valid_slices, test_slices=test_slices,
-        min_brain_frac=min_brain_frac, subject_kw=subject_kw or {}, lesion_kw=lesion_kw or {},
-        template_sha256=hashlib.sha256(tpath.read_bytes()).hexdigest())))
+    "Build (or reuse) a level of the real-MRI anomaly benchmark in BMAD layout; returns its folder."
+    counts = dict(n_train_subjects=n_train_subjects, n_valid_subjects=n_valid_subjects, n_test_subjects=n_test_subjects,
+                  train_slices=train_slices, valid_slices=valid_slices, test_slices=test_slices)
+    params = _params(level, seed, size, counts, min_brain_frac, z_mm, subject_kw, lesion_kw)
     key = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:10]
-    root = Path(root) if root is not None else _cache_dir()/"mri-benchmark"/key
+    root = Path(root) if root is not None else _cache_dir()/"mri-benchmark"/f"{level}-{key}"
     if not force and _is_complete(root, params): return root
     if root.exists() and any(root.iterdir()) and not (root/"benchmark.json").exists():
         raise FileExistsError(f"{root} exists and is not a qfae benchmark folder; choose another root or empty it")
@@ -329,15 +184,16 @@ def build_benchmark(root:str|Path|None=None, # output folder; default `$QFAE_CAC
     try:
         for k in ("train/good/img", "valid/good/img", "valid/good/label", "valid/Ungood/img", "valid/Ungood/label",
                   "test/good/img", "test/good/label", "test/Ungood/img", "test/Ungood/label"): (tmp/k).mkdir(parents=True)
-        vol, images, subjects = load_template(), {}, {}
-        zr = brain_z_range(vol, min_brain_frac)
-        splits = [("train", n_train_subjects, train_slices), ("valid", n_valid_subjects, valid_slices), ("test", n_test_subjects, test_slices)]
-        with tqdm(total=sum(s[1] for s in splits), desc="MRI benchmark", disable=not progress) as bar:
-            for split, n, k in splits: _write_split(tmp, vol, params, split, n, k, zr, images, subjects, bar)
+        t1 = "min_brain_frac" in params
+        zr = brain_z_range(load_template(), params["min_brain_frac"]) if t1 else mni_z_range(params["z_mm"])
+        images, subjects = {}, {}
+        splits = [(s, params[f"n_{s}_subjects"], params[f"{s}_slices"]) for s in _SPLIT_CODE]
+        with tqdm(total=sum(s[1] for s in splits), desc=f"MRI benchmark ({level})", disable=not progress) as bar:
+            for split, n, k in splits: _write_split(tmp, params, split, n, k, zr, images, subjects, bar)
         counts = {k: sum(1 for p in images if p.startswith(k + "/")) for k in _expected_counts(params)}
         assert counts == _expected_counts(params), counts
-        meta = dict(name="qfae real-MRI anomaly benchmark", note=BENCHMARK_NOTE, layout="BMAD", parameters=params,
-                    template=dict(file=_TEMPLATE_FILE.split("/")[-1], shape=list(vol.shape), z_range=list(zr)),
+        meta = dict(name="qfae real-MRI anomaly benchmark", level=level, note=level_note(level), layout="BMAD", parameters=params,
+                    template=dict(file=template_path().name, shape=list(load_template().shape), z_range=list(zr)),
                     software=dict(numpy=np.__version__, torch=torch.__version__.split("+")[0]),
                     subject_ids={s: [k for k in subjects if k.startswith(s)] for s in _SPLIT_CODE},
                     subjects=subjects, counts=counts, images=images, fingerprint=fingerprint(tmp), complete=True)
