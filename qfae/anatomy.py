@@ -93,17 +93,27 @@ def plot_score_vs_position(tables:dict, summary:pd.DataFrame=None):
     return fig
 
 # %% ../nbs/58_score_anatomy.ipynb #7f2bb8bd
-def reference_metrics(cfg, samples, *, threshold:float=0.08, sigma:float=4.) -> dict:
-    "Evaluation metrics of two lesion-blind anomaly maps of `samples` (as `cfg`'s evaluation sees them): 'intensity' and 'foreground'"
+def reference_metrics(cfg, samples, *, threshold:float=0.08, sigma:float=4., smooth:float=1., root=None) -> dict:
+    "Evaluation metrics of lesion-blind maps and scores of `samples` (as `cfg`'s evaluation sees them); see the table above"
     import torch
     from scipy.ndimage import gaussian_filter
     from qfae.runs import make_dataset
-    from qfae.evaluate import metrics_of
+    from qfae.evaluate import metrics_of, benchmark_records
+    from qfae.metrics import foreground, image_metrics
     ds = make_dataset(cfg, samples)
     items = [ds[i] for i in range(len(ds))]
     img = torch.stack([it['image'] for it in items]).mean(1).numpy() * cfg.data.std + cfg.data.mean
     base = dict(labels=np.array([it['label'] for it in items]), has_mask=np.array([bool(it['has_mask']) for it in items]),
-                masks=torch.stack([it['mask'][0] > 0.5 for it in items]).numpy())
+                masks=torch.stack([it['mask'][0] > 0.5 for it in items]).numpy(), fg=foreground(img))
     maps = {'intensity': img.astype(np.float32),
+            'smoothed intensity': np.stack([gaussian_filter(m, smooth) for m in img]).astype(np.float32),
             'foreground': np.stack([gaussian_filter((m > threshold).astype(np.float32), sigma) for m in img])}
-    return {name: metrics_of(dict(base, maps=m, scores=m.reshape(len(m), -1).max(1))) for name, m in maps.items()}
+    out = {name: metrics_of(dict(base, maps=m, scores=m.reshape(len(m), -1).max(1))) for name, m in maps.items()}
+    scores = {'brain area': base['fg'].reshape(len(img), -1).sum(1).astype(float)}
+    recs = benchmark_records(root, [s.path for s in samples]) if root is not None else None
+    if recs is not None and all('z' in r for r in recs): scores['slice position'] = np.array([r['z'] for r in recs], float)
+    for name, s in scores.items():   # no map; either direction may be the telling one: the better is reported
+        a = image_metrics(base['labels'], s)['image_auroc']
+        out[name] = dict(image_auroc=max(a, 1 - a), direction='higher' if a >= 0.5 else 'lower', n_normal=int((base['labels'] == 0).sum()),
+                         n_abnormal=int((base['labels'] == 1).sum()))
+    return out

@@ -159,6 +159,7 @@ def make_flair_subject(rng:np.random.Generator, # the subject's own stream (anat
                        bias:float=0.15, # rms of the log bias field
                        periventricular:tuple=(0., 0.6), # extra signal of the periventricular band (x white matter)
                        cortex:tuple=(0., 0.15), # brighter cortex in places: grey matter x this x a smooth positive field
+                       inflow:tuple=(0., 0.8), # CSF not fully suppressed in places (inflow): CSF x this x a smooth positive field
                        flow_spots:float=1., # bright CSF flow / pulsation spots per slice (mean)
                        noise:tuple=(0.01, 0.03), # Rician noise sigma range
                        min_delta:int=4, # every tumour pixel differs from the unpainted slice by at least this (grey levels)
@@ -168,9 +169,9 @@ def make_flair_subject(rng:np.random.Generator, # the subject's own stream (anat
     "One FLAIR-like pseudo-subject: warped tissue maps in FLAIR contrast with normal hyperintensities, and tumours on chosen slices"
     maps, lrng = tissue_maps(), lesion_rng or rng
     g_ = slice_grid(maps[0].shape, rng, n_slices, z_range or mni_z_range((-10, 45)), deform_mm, rot_deg, shift_mm, scale, z_jitter,
-                    fields=((6, (80, 200), bias, 1), (8, (25, 70), 1., 1)))    # log bias; where cortex is brighter
-    logb, bright = g_.fields[0][:, 0], g_.fields[1][:, 0].clamp(min=0)
-    r_gm, r_csf, a_pv, a_ctx = (rng.uniform(*v) for v in (gm_wm, csf_wm, periventricular, cortex))
+                    fields=((6, (80, 200), bias, 1), (8, (25, 70), 1., 1), (8, (20, 60), 1., 1)))  # log bias; bright cortex; inflow
+    logb, bright, flow = g_.fields[0][:, 0], g_.fields[1][:, 0].clamp(min=0), g_.fields[2][:, 0].clamp(min=0)
+    r_gm, r_csf, a_pv, a_ctx, a_in = (rng.uniform(*v) for v in (gm_wm, csf_wm, periventricular, cortex, inflow))
     level, sigma = _WM*(1 + rng.uniform(-contrast, contrast)), rng.uniform(*noise)
     ch = sample_slices(maps, g_.q).transpose(0, 1)                          # (n, 5, S, S)
     drawn = {}
@@ -180,7 +181,7 @@ def make_flair_subject(rng:np.random.Generator, # the subject's own stream (anat
         ch[j] = sample_slices(maps, mass_effect(g_.q[j], t, ch[j, 4].numpy())[None])[:, 0]
         drawn[j] = t
     gm, wm, csf, band, br = ch.unbind(1)
-    tissue = wm + r_gm*gm + r_csf*csf + a_pv*band + a_ctx*gm*bright          # white matter = 1
+    tissue = wm + r_gm*gm + (r_csf + a_in*flow)*csf + a_pv*band + a_ctx*gm*bright   # white matter = 1
     out = F.interpolate(torch.stack([tissue, logb.exp(), br, wm, csf], 1), size=(size, size), mode="bilinear",
                         antialias=True, align_corners=False).numpy()
     tissue, gain_field, brain, wm, csf = level*out[:, 0], out[:, 1], out[:, 2], out[:, 3], out[:, 4]
@@ -204,6 +205,6 @@ def make_flair_subject(rng:np.random.Generator, # the subject's own stream (anat
         stuck = region & (img[j] == ref[j]); img[j][stuck] = (ref[j] - step)[stuck]   # saturated: the other way
         img[j][~region] = ref[j][~region]
         masks[j] = region
-    params = dict(g_.params, gm_wm=round(r_gm, 3), csf_wm=round(r_csf, 3), periventricular=round(a_pv, 3), cortex=round(a_ctx, 3),
+    params = dict(g_.params, gm_wm=round(r_gm, 3), csf_wm=round(r_csf, 3), periventricular=round(a_pv, 3), cortex=round(a_ctx, 3), inflow=round(a_in, 3),
                   level=round(level, 4), flow_spots=len(spots), noise=round(sigma, 4))
     return FlairSubject(img.astype(np.uint8), brain > 0.5, masks, ref.astype(np.uint8), lesions, g_.z.astype(np.float32), params)

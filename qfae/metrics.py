@@ -13,7 +13,8 @@ import numpy as np
 from scipy import ndimage
 
 # %% auto #0
-__all__ = ['image_metrics', 'pixel_metrics', 'aupro', 'threshold_at_fpr', 'sensitivity_specificity', 'mean_std']
+__all__ = ['image_metrics', 'pixel_metrics', 'aupro', 'foreground', 'threshold_at_fpr', 'sensitivity_specificity',
+           'clopper_pearson', 'mean_std']
 
 # %% ../nbs/30_metrics.ipynb #fcd83f43
 def _to_numpy(x) -> np.ndarray:
@@ -120,23 +121,34 @@ _CHUNK_PIXELS = 2**22       # images are processed in chunks of about this many 
 _SAMPLE = 2**20             # random pixels used to choose the thresholds of the binned path
 _TIE_TOL = 1e-4             # uniform bins may merge max(_TIE_TOL, 5/num_thresholds) of the (abnormal, normal) pairs
 
-def _pixel_inputs(masks, maps) -> tuple[np.ndarray, np.ndarray]:
-    "Masks and maps as numpy (N, H, W); (H, W) and (N, 1, H, W) are accepted."
+def _pixel_inputs(masks, maps, valid=None) -> tuple:
+    "Masks, maps and the optional `valid` pixels as numpy (N, H, W); (H, W) and (N, 1, H, W) are accepted."
     masks, maps = _to_numpy(masks), _to_numpy(maps)
+    valid = None if valid is None else _binary(_to_numpy(valid), 'valid')
     if masks.shape != maps.shape: raise ValueError(f"masks {masks.shape} and maps {maps.shape} must have the same shape (N, H, W).")
-    if maps.ndim == 2: masks, maps = masks[None], maps[None]
-    elif maps.ndim == 4 and maps.shape[1] == 1: masks, maps = masks[:, 0], maps[:, 0]
+    if valid is not None and valid.shape != maps.shape: raise ValueError(f"valid {valid.shape} must have the shape of the maps {maps.shape}.")
+    if maps.ndim == 2: masks, maps, valid = masks[None], maps[None], (None if valid is None else valid[None])
+    elif maps.ndim == 4 and maps.shape[1] == 1: masks, maps, valid = masks[:, 0], maps[:, 0], (None if valid is None else valid[:, 0])
     elif maps.ndim != 3: raise ValueError(f"masks and maps must be (N, H, W), (N, 1, H, W) or (H, W); got {maps.shape}.")
     if maps.size == 0: raise ValueError("pixel metrics need at least one pixel.")
-    return masks, (maps if maps.dtype.kind == 'f' else maps.astype(np.float32 if maps.dtype == bool else np.float64))
+    if valid is not None and not valid.any(): raise ValueError("valid selects no pixel: pixel metrics need at least one.")
+    return masks, (maps if maps.dtype.kind == 'f' else maps.astype(np.float32 if maps.dtype == bool else np.float64)), valid
 
-def _scan(masks, maps, chunks, sample:int):
-    "One pass: validate, count anomalous pixels, find the score range, draw a random sample of pixels."
-    rng, n = np.random.default_rng(0), maps.size
+def _chunk(masks, maps, valid, sl) -> tuple:
+    "Flat scores and labels of the `valid` pixels of images `sl`, and the chunk's (n, H, W) masks restricted to them"
+    s, m = maps[sl].reshape(-1), _binary(masks[sl], 'masks')
+    if valid is None: return s, m.reshape(-1), m
+    v = valid[sl]; m = m & v
+    return s[v.reshape(-1)], m[v], m
+
+def _scan(masks, maps, chunks, sample:int, valid=None, n:int=None):
+    "One pass: validate, count anomalous pixels, find the score range, draw a random sample of the `n` (valid) pixels."
+    rng, n = np.random.default_rng(0), n or maps.size
     lo, hi, n_pos, bad, ss, sy = np.inf, -np.inf, 0, 0, [], []
     for sl in chunks:
-        s, m = maps[sl].reshape(-1), _binary(masks[sl].reshape(-1), 'masks')
+        s, m, _ = _chunk(masks, maps, valid, sl)
         if (b := _n_nonfinite(s)) or bad: bad += b; continue
+        if s.size == 0: continue
         lo, hi, n_pos = min(lo, float(s.min())), max(hi, float(s.max())), n_pos + int(np.count_nonzero(m))
         idx = rng.integers(0, s.size, round(sample * s.size / n)); ss.append(s[idx]); sy.append(m[idx])
     if bad: raise _nonfinite_error('anomaly maps', bad, n)
@@ -171,31 +183,31 @@ def _binner(lo:float, hi:float, ss:np.ndarray, sy:np.ndarray, k:int):
     return edges, (lambda s: np.searchsorted(edges, s, side='right') - 1), 'quantile'
 
 # %% ../nbs/30_metrics.ipynb #65163a6b
-def _pixel_curve(masks, maps, *, exact:bool|None, num_thresholds:int, connectivity:int):
+def _pixel_curve(masks, maps, *, exact:bool|None, num_thresholds:int, connectivity:int, valid=None):
     "Pixel counts and per-region overlap at each threshold, and a label of the method; (None, reason) if undefined."
-    masks, maps = _pixel_inputs(masks, maps)
-    n = maps.size
-    step = max(1, _CHUNK_PIXELS // (n // len(maps)))
+    masks, maps, valid = _pixel_inputs(masks, maps, valid)
+    n = maps.size if valid is None else int(np.count_nonzero(valid))
+    step = max(1, _CHUNK_PIXELS // (maps.size // len(maps)))
     chunks = [slice(i, i + step) for i in range(0, len(maps), step)]
-    lo, hi, n_pos, ss, sy = _scan(masks, maps, chunks, min(n, _SAMPLE))
+    lo, hi, n_pos, ss, sy = _scan(masks, maps, chunks, min(n, _SAMPLE), valid, n)
     if n_pos in (0, n):
         return None, (f"Pixel metrics undefined: {'all' if n_pos else 'none'} of the {n} mask pixels are anomalous; "
                       "AUROC, AP, AUPRO and Dice need both anomalous and normal pixels.")
     if (exact if exact is not None else n <= _EXACT_MAX_PIXELS):
-        m = _binary(masks, 'masks')
+        s, y, m = _chunk(masks, maps, valid, slice(None))
         w, n_regions = _region_weights(m, connectivity)
-        weights = np.zeros(n); weights[m.reshape(-1)] = w / n_regions
-        return _curve_exact(maps.reshape(-1), m.reshape(-1), weights), 'exact'
+        weights = np.zeros(n); weights[y] = w / n_regions
+        return _curve_exact(s, y, weights), 'exact'
     edges, to_bin, kind = _binner(lo, hi, ss, sy, num_thresholds)
     k = len(edges)
     counts, overlap, n_regions = np.zeros(2 * k, np.int64), np.zeros(k), 0
     for sl in chunks:
-        s, m = maps[sl].reshape(-1), _binary(masks[sl], 'masks')
+        s, y, m = _chunk(masks, maps, valid, sl)
         b = to_bin(s)
-        counts += np.bincount(2 * b + m.reshape(-1), minlength=2 * k)
-        if m.any():
+        counts += np.bincount(2 * b + y, minlength=2 * k)
+        if y.any():
             w, r = _region_weights(m, connectivity)
-            overlap += np.bincount(b[m.reshape(-1)], weights=w, minlength=k); n_regions += r
+            overlap += np.bincount(b[y], weights=w, minlength=k); n_regions += r
     neg, pos = counts[::2], counts[1::2]
     keep = (pos + neg > 0)[::-1]  # thresholds in decreasing order, without empty bins
     tp, fp = np.cumsum(pos[::-1])[keep], np.cumsum(neg[::-1])[keep]
@@ -215,10 +227,11 @@ def pixel_metrics(masks, # (N, H, W) ground truth, bool or 0/1; (N, 1, H, W) and
                   exact:bool|None=None, # True: sort all pixels; False: binned counts; None: exact up to 2**22 pixels
                   num_thresholds:int=100_000, # thresholds of the binned path
                   connectivity:int=8, # regions of the masks for AUPRO: 8- or 4-connected
+                  valid=None, # (N, H, W) bool: count only these pixels (e.g. the image foreground); None: all
                  ) -> dict: # pixel_auroc, pixel_ap, aupro, dice, dice_threshold, pixel_method
-    "Pixel AUROC, AP, AUPRO and best Dice over all pixels of the set (anomalous = map >= dice_threshold)."
+    "Pixel AUROC, AP, AUPRO and best Dice over all (or the `valid`) pixels of the set (anomalous = map >= dice_threshold)."
     _check_max_fpr(max_fpr)
-    c, how = _pixel_curve(masks, maps, exact=exact, num_thresholds=num_thresholds, connectivity=connectivity)
+    c, how = _pixel_curve(masks, maps, exact=exact, num_thresholds=num_thresholds, connectivity=connectivity, valid=valid)
     if c is None: return {**dict.fromkeys(_PIXEL_KEYS), 'warning': how}
     dice, thr = _best_f1(c)
     return {**dict(zip(_PIXEL_KEYS, (_auroc(c), _ap(c), _aupro(c, max_fpr), dice, thr))), 'pixel_method': how}
@@ -230,12 +243,29 @@ def aupro(masks, # (N, H, W) ground truth, bool or 0/1
           exact:bool|None=None, # as in `pixel_metrics`
           num_thresholds:int=100_000, # thresholds of the binned path
           connectivity:int=8, # 8- or 4-connected regions
+          valid=None, # (N, H, W) bool: count only these pixels; None: all
          ) -> float: # 1 = every region fully found before any normal pixel is flagged
     "Area under the per-region overlap (PRO) curve up to `max_fpr`, normalised by `max_fpr`."
     _check_max_fpr(max_fpr)
-    c, how = _pixel_curve(masks, maps, exact=exact, num_thresholds=num_thresholds, connectivity=connectivity)
+    c, how = _pixel_curve(masks, maps, exact=exact, num_thresholds=num_thresholds, connectivity=connectivity, valid=valid)
     if c is None: raise ValueError(how)
     return _aupro(c, max_fpr)
+
+# %% ../nbs/30_metrics.ipynb #f9a10002
+def foreground(images, # (N, H, W) or (H, W) grayscale images, intensities in [0, 1]
+               *,
+               rel_threshold:float=0.15, # background: below this fraction of the image's 99th intensity percentile
+               sigma:float=1., # Gaussian smoothing (pixels) before thresholding, so noise does not decide
+              ) -> np.ndarray: # bool, same shape: True = foreground (for brain MRI: the brain, ventricles included)
+    "The non-background pixels of each image: smoothed intensity above a fraction of its bright level, holes filled"
+    x = _to_numpy(images).astype(np.float32)
+    one = x.ndim == 2
+    x = x[None] if one else x
+    out = np.zeros(x.shape, bool)
+    for i, im in enumerate(x):
+        sm = ndimage.gaussian_filter(im, sigma) if sigma > 0 else im
+        out[i] = ndimage.binary_fill_holes(sm > rel_threshold * max(float(np.percentile(sm, 99)), 1e-6))
+    return out[0] if one else out
 
 # %% ../nbs/30_metrics.ipynb #ef0fbb83
 def threshold_at_fpr(normal_scores, # (M,) scores of normal images (a validation set)
@@ -271,6 +301,19 @@ def sensitivity_specificity(labels, # (N,) 0 = normal, 1 = abnormal
     if not (tp + fn and tn + fp): out['warning'] = f"No {'abnormal' if not tp + fn else 'normal'} images: " \
         f"{'sensitivity' if not tp + fn else 'specificity'} is undefined."
     return out
+
+# %% ../nbs/30_metrics.ipynb #f9a10005
+def clopper_pearson(k:int, # events seen (e.g. normal test scans flagged)
+                    n:int, # trials (e.g. normal test scans)
+                    confidence:float=0.95,
+                   ) -> tuple[float, float]: # (low, high) bounds of the true rate
+    "Exact (Clopper-Pearson) binomial confidence interval of a rate k/n"
+    from scipy.stats import beta
+    if not (isinstance(k, numbers.Integral) and isinstance(n, numbers.Integral) and 0 <= k <= n and n > 0):
+        raise ValueError(f"clopper_pearson needs integers 0 <= k <= n, n > 0; got k={k!r}, n={n!r}.")
+    if not 0 < confidence < 1: raise ValueError(f"confidence must be in (0, 1), got {confidence}.")
+    a = (1 - confidence) / 2
+    return (0. if k == 0 else float(beta.ppf(a, k, n - k + 1)), 1. if k == n else float(beta.ppf(1 - a, k + 1, n - k)))
 
 # %% ../nbs/30_metrics.ipynb #8778c2d6
 def _is_number(v) -> bool: return isinstance(v, numbers.Real) and not isinstance(v, bool)

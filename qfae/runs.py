@@ -16,12 +16,13 @@ from .config import Config, from_dict, get_preset
 from .data import find_samples, AnomalyDataset, Sample, read_image, read_volume
 from .model import build_model, build_perceptual
 from .train import fit, seed_everything, code_version, save_atomic, dist_info
-from .evaluate import score_dataset, metrics_of
-from .metrics import mean_std, threshold_at_fpr, sensitivity_specificity
+from .evaluate import score_dataset, metrics_of, lesions_of
+from .metrics import mean_std, threshold_at_fpr, sensitivity_specificity, clopper_pearson
 from .plots import save_pictures
 
 # %% ../nbs/35_runs.ipynb #3197b51c
-RESULT_KEYS = ('image_auroc', 'image_ap', 'image_f1', 'pixel_auroc', 'pixel_ap', 'aupro', 'dice', 'n_normal', 'n_abnormal')
+RESULT_KEYS = ('image_auroc', 'image_ap', 'image_f1', 'pixel_auroc', 'pixel_ap', 'aupro', 'dice',
+               'pixel_auroc_fg', 'pixel_ap_fg', 'aupro_fg', 'n_normal', 'n_abnormal')
 
 def default_device() -> str: return 'cuda' if torch.cuda.is_available() else 'cpu'
 
@@ -141,7 +142,7 @@ def evaluate_run(run, data=None, *, split:str='test', json_path=None, spatial=No
     t = time.time()
     r = score_dataset(model, perc, cfg, ds, device=device or default_device(), spatial=spatial, across=across,
                       keep_recon=pictures, progress=progress)
-    res = metrics_of(r)
+    res = metrics_of(r, lesions_of(data, [s.path for s in samples]))
     res.update(split=split, aggregation=dict(spatial=spatial or cfg.perceptual.spatial, across=across or cfg.perceptual.across,
                pixel_map='mean'), preset=cfg.name, seed=meta['seed'], epochs_trained=meta['epoch'],
                excluded_from_pixel_metrics=[str(s.path) for s in samples if s.label == 1 and s.mask is None],
@@ -152,7 +153,9 @@ def evaluate_run(run, data=None, *, split:str='test', json_path=None, spatial=No
         th = json.loads(thf.read_text())
         if th['aggregation'] == dict(spatial=res['aggregation']['spatial'], across=res['aggregation']['across']):
             ss = sensitivity_specificity(r['labels'], r['scores'], th['image']['threshold'])
-            res['at_threshold'] = dict(ss, target_fpr=th['image']['target_fpr'], calibrated_on=th['calibrated_on'])
+            neg = ss['fp'] + ss['tn']   # the false-positive rate it gives here, with its exact 95 % interval
+            res['at_threshold'] = dict(ss, target_fpr=th['image']['target_fpr'], fpr=ss['fp'] / neg,
+                                       fpr_ci95=list(clopper_pearson(ss['fp'], neg)), calibrated_on=th['calibrated_on'])
     save_atomic(res, run/'metrics.json')
     if json_path: save_atomic(res, Path(json_path))
     with open(run/'scores.csv', 'w', newline='') as f:
