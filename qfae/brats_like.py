@@ -157,10 +157,10 @@ def make_flair_subject(rng:np.random.Generator, # the subject's own stream (anat
                        csf_wm:tuple=(0.08, 0.2), # CSF / white matter (suppressed)
                        contrast:float=0.1, # gain change up to this fraction
                        bias:float=0.15, # rms of the log bias field
-                       periventricular:tuple=(0., 0.6), # extra signal of the periventricular band (x white matter)
-                       cortex:tuple=(0., 0.15), # brighter cortex in places: grey matter x this x a smooth positive field
-                       inflow:tuple=(0., 0.8), # CSF not fully suppressed in places (inflow): CSF x this x a smooth positive field
-                       flow_spots:float=1., # bright CSF flow / pulsation spots per slice (mean)
+                       periventricular:tuple=(0., 1.), # extra signal of the periventricular band (x white matter)
+                       cortex:tuple=(0., 0.25), # brighter cortex in places: grey matter x this x a smooth positive field
+                       inflow:tuple=(0., 1.5), # CSF not fully suppressed in places (inflow): CSF x this x a smooth positive field
+                       flow_spots:float=1.5, # bright CSF flow / pulsation spots per slice (mean)
                        noise:tuple=(0.01, 0.03), # Rician noise sigma range
                        min_delta:int=4, # every tumour pixel differs from the unpainted slice by at least this (grey levels)
                        tumour_kw:dict|None=None, # extra `draw_tumour` arguments

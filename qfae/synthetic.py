@@ -32,7 +32,7 @@ TEMPLATE_CREDIT = (
 
 LEVELS = {
     "brats-like": dict(
-        contrast="flair", size=224, n_train_subjects=16, n_valid_subjects=8, n_test_subjects=6,
+        version=1, contrast="flair", size=224, n_train_subjects=16, n_valid_subjects=8, n_test_subjects=6,
         train_slices=32, valid_slices=20, test_slices=40, z_mm=(-10, 45),
         note="Level brats-like: real anatomy (MNI152 2009a template and its grey/white-matter maps) in FLAIR-like contrast, "
              "synthetic tumours with exact masks, pseudo-subjects; not BMAD. Normal images are axial slices of the central "
@@ -43,7 +43,7 @@ LEVELS = {
              "often a dark necrotic or a solid core, mass effect), whose mask is exactly the pixels the tumour signal changed. "
              "It demonstrates and compares methods at BraTS-like difficulty on real anatomy; its numbers are not BMAD numbers. "),
     "t1-subtle": dict(
-        contrast="t1", size=224, n_train_subjects=16, n_valid_subjects=2, n_test_subjects=4,
+        version=1, contrast="t1", size=224, n_train_subjects=16, n_valid_subjects=2, n_test_subjects=4,
         train_slices=32, valid_slices=40, test_slices=50, min_brain_frac=0.3,
         note="Level t1-subtle: real anatomy (MNI152 2009a T1 template), synthetic lesions with exact masks, pseudo-subjects; "
              "not BMAD. Normal images are axial slices of pseudo-subjects made from the MNI ICBM 152 nonlinear symmetric 2009a "
@@ -60,7 +60,6 @@ def level_note(level:str) -> str:
     return LEVELS[level]["note"]
 
 # %% ../nbs/01_synthetic.ipynb #b6717e74
-_VERSION = 1
 _SPLIT_CODE = {"train": 1, "valid": 2, "test": 3}
 
 def _cache_dir() -> Path:
@@ -147,7 +146,7 @@ def _params(level, seed, size, counts:dict, min_brain_frac, z_mm, subject_kw, le
     "The parameters that define a build (its cache key), with the level's defaults filled in"
     if level not in LEVELS: raise ValueError(f"unknown benchmark level {level!r}; choose one of: {', '.join(LEVELS)}")
     lv = LEVELS[level]
-    p = dict(version=_VERSION, level=level, seed=seed, size=size or lv["size"],
+    p = dict(version=lv["version"], level=level, seed=seed, size=size or lv["size"],
              **{k: (v if v is not None else lv[k]) for k, v in counts.items()})
     if lv["contrast"] == "t1":
         if z_mm is not None: raise ValueError(f"level {level} takes min_brain_frac, not z_mm")
