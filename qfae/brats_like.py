@@ -45,6 +45,8 @@ def draw_tumour(rng:np.random.Generator,
                 kind:str|None=None, # one of TUMOUR_KINDS; None: drawn with their probabilities
                 size:str|None=None, # one of TUMOUR_SIZES; None: drawn with their probabilities
                 mass:tuple=(0.15, 0.45), # mass effect: largest push, as a fraction of the radius
+                min_depth:float=4., # the centre lies at least this far (mm) inside the brain's outline
+                min_wm:float=0.4, # ... where the white-matter probability is at least this
                ) -> dict:
     "A tumour's kind, size, centre (in white matter), radius, ellipse and mass effect on a slice's (S, S) grid"
     for name, v, opts in (("kind", kind, TUMOUR_KINDS), ("size", size, TUMOUR_SIZES)):
@@ -52,7 +54,7 @@ def draw_tumour(rng:np.random.Generator,
     kind = kind or str(rng.choice(list(TUMOUR_KINDS), p=list(TUMOUR_KINDS.values())))
     size = size or str(rng.choice(list(TUMOUR_SIZES), p=[p for _, p in TUMOUR_SIZES.values()]))
     depth = ndi.distance_transform_edt(brain > 0.5)
-    cand = np.argwhere((depth > 4) & (wm > 0.4))
+    cand = np.argwhere((depth > min_depth) & (wm >= min_wm))
     if not len(cand): cand = np.argwhere(depth > 1)
     if not len(cand): raise ValueError("no brain in this slice to put a tumour in")
     cy, cx = cand[rng.integers(len(cand))]
@@ -87,6 +89,7 @@ def paint_tumour(img:np.ndarray, # (H, W) FLAIR-like intensities of the slice (w
                  rng:np.random.Generator,
                  level:float, # white matter's intensity
                  contrast:tuple=(1.25, 2.1), # oedema / white matter
+                 wm_reach:float=0.35, # how much further the oedema reaches into white matter (fraction of the radius)
                 ) -> tuple[np.ndarray, np.ndarray, dict]: # new intensities, tumour region (H, W) bool, description
     "The tumour's signal painted into a slice: oedema with an infiltrating margin, and a necrotic or solid core"
     H, W = img.shape
@@ -96,7 +99,7 @@ def paint_tumour(img:np.ndarray, # (H, W) FLAIR-like intensities of the slice (w
     u, v = xx - t["centre"][1]*W, yy - t["centre"][0]*H
     r = t["radius"]*W
     d = np.sqrt((c*u + s*v)**2 + ((-s*u + c*v)/t["aspect"])**2)/r          # 1 on the mean outline
-    reach = 1 + 0.22*_smooth_noise(rng, (H, W), max(1., r/4)) + 0.35*(wm - 0.5) - 0.5*np.clip(csf - 0.5, 0, 1)
+    reach = 1 + 0.22*_smooth_noise(rng, (H, W), max(1., r/4)) + wm_reach*(wm - 0.5) - 0.5*np.clip(csf - 0.5, 0, 1)
     region = ((d < reach) | (d < 0.3)) & (brain > 0.5)
     lab, _ = ndi.label(region)
     iy, ix = min(int(t["centre"][0]*H), H - 1), min(int(t["centre"][1]*W), W - 1)

