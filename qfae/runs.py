@@ -165,12 +165,12 @@ def evaluate_run(run, data=None, *, split:str='test', json_path=None, spatial=No
         if th['aggregation'] == dict(spatial=res['aggregation']['spatial'], across=res['aggregation']['across']):
             ss = sensitivity_specificity(r['labels'], r['scores'], th['image']['threshold'])
             res['at_threshold'] = dict(ss, target_fpr=th['image']['target_fpr'], calibrated_on=th['calibrated_on'])
+    if json_path: save_atomic(res, Path(json_path))   # first: an unwritable --json fails before the run folder is touched
     _save_csv([dict(path=s.path, slice_index=s.slice_index, label=l, score=v) for s, l, v in
                zip(samples, r['labels'].tolist(), r['scores'].tolist())], run/'scores.csv')
     if pictures:
         save_pictures(r, lambda i: ds[i]['image'].numpy(), run/'pictures', denorm=(cfg.data.mean, cfg.data.std),
                       note=f'{cfg.name}, seed {meta["seed"]}')
-    if json_path: save_atomic(res, Path(json_path))
     save_atomic(res, run/'metrics.json')   # last: a run with metrics.json has its scores and pictures
     return res, r
 
