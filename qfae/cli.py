@@ -125,7 +125,7 @@ _QUIET = (('--quiet',), dict(action='store_true', help='no progress bars'))
                (('--resume',), dict(action='store_true', help="continue the run in --out from its last checkpoint (uses the run's own config)")),
                (('--set',), dict(nargs='*', default=[], metavar='KEY=VALUE', help='override config values')), _DEVICE, _QUIET])
 def train(a):
-    "Train the projections, Q-Former and decoder of a preset on normal scans; periodic evaluation on the validation split. On several GPUs (or CPU processes): `torchrun --standalone --nproc_per_node N --no-python qfae train ...`, the preset's batch size being the global batch."
+    "Train the projections, Q-Former and decoder of a preset on normal scans; periodic evaluation on the validation split. On several GPUs (or CPU processes): `torchrun --standalone --nproc_per_node N --no-python qfae train ...`, the preset's batch size being the global batch. Ctrl-C or SIGTERM stops it cleanly (exit 130 or 143): the checkpoint of the last finished epoch stays, and the command that resumes the run is printed. One process at a time writes a run folder."
     from qfae.config import get_preset
     from qfae.runs import train_run
     from qfae.train import init_distributed, dist_info
@@ -209,7 +209,7 @@ def demo(a):
             for p in out.iterdir():
                 if p.name != LOCK: shutil.rmtree(p) if p.is_dir() else p.unlink()
         if ck.exists():
-            if read_json(out/'config.json').get('config') != cfg.to_dict():
+            if read_json(out/'config.json').get('config') != json.loads(json.dumps(cfg.to_dict())):   # as saved: tuples are lists
                 raise ValueError(f'{out} holds a run of another configuration: use --fresh or another --out')
             try: st = load_checkpoint(ck, mmap=True)
             except ValueError as e: raise ValueError(f'{e}; `qfae demo --fresh` trains it again') from None
