@@ -9,12 +9,9 @@ __all__ = ['FORMAT', 'READS', 'LOCK', 'atomic_write', 'save_atomic', 'read_json'
            'load_checkpoint', 'rng_state', 'set_rng_state', 'deferred_signals', 'RunBusyError', 'run_lock']
 
 # %% ../nbs/22_checkpoints.ipynb #c75edbfa
-import contextlib, json, os, pickle, random, re, signal, socket, sys, tempfile, threading, time, warnings
+import contextlib, fcntl, json, os, pickle, random, re, signal, socket, sys, tempfile, threading, time, warnings
 from pathlib import Path
 import numpy as np, torch
-
-# %% ../nbs/22_checkpoints.ipynb #c72e465e
-import fcntl
 
 # %% ../nbs/22_checkpoints.ipynb #067893ec
 _UMASK = os.umask(0); os.umask(_UMASK)
@@ -160,11 +157,12 @@ LOCK = 'writer.lock'
 class RunBusyError(RuntimeError):
     "Another live process writes the run folder"
 
-_HELD = {}   # resolved folder -> [lock file descriptor, depth] of the locks this process holds
+_HELD = set()   # the folders whose lock this process holds (resolved paths)
 
 def _lock_info(fd:int) -> dict:
-    try: return json.loads(os.pread(fd, 4096, 0) or b'{}')
+    try: i = json.loads(os.pread(fd, 4096, 0) or b'{}')
     except ValueError: return {}
+    return i if isinstance(i, dict) else {}
 
 def _who(i:dict) -> str:
     if not i.get('pid'): return 'a process that has not written its pid yet'
@@ -199,19 +197,15 @@ def run_lock(folder, command:str=None):
     except OSError as e: raise OSError(f'{folder}: cannot create the run folder ({e.strerror}); choose a writable folder') from None
     if not folder.is_dir(): raise NotADirectoryError(f'{folder}: exists and is not a folder')
     key = folder.resolve()
-    if key in _HELD:
-        _HELD[key][1] += 1
-        try: yield
-        finally: _HELD[key][1] -= 1
-        return
+    if key in _HELD: yield; return   # this process holds it already (`qfae demo` calling `train_run`)
     try: fd = _acquire(folder/LOCK, command or ' '.join([Path(sys.argv[0]).name, *sys.argv[1:]]))
     except OSError as e:
         if created: folder.rmdir()
         raise OSError(f'{folder}: cannot write in the run folder ({e.strerror}); choose a writable folder') from None
-    _HELD[key] = [fd, 1]
+    _HELD.add(key)
     try: yield
     finally:
-        del _HELD[key]
+        _HELD.discard(key)
         with contextlib.suppress(OSError): (folder/LOCK).unlink()
         os.close(fd)
         if created:
