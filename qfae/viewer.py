@@ -21,6 +21,7 @@ from .data import find_samples, denormalize
 from .metrics import image_metrics, sensitivity_specificity
 from .evaluate import score_dataset
 from .runs import load_run, make_dataset, default_device
+from .checkpoints import atomic_write
 
 # %% ../nbs/33_viewer.ipynb #0cf33be9
 def _display(x, denorm=None) -> np.ndarray:
@@ -106,9 +107,7 @@ def _cache_key(run:Path, index, split:str) -> str:
                            root=str(Path(index.root).resolve()), fingerprint=index.fingerprint(), split=split), sort_keys=True)
 
 def _save_cache(path:Path, key:str, arrays:dict):
-    tmp = path.with_name(path.name + '.tmp')
-    with open(tmp, 'wb') as f: np.savez(f, key=np.array(key), **{k: v for k, v in arrays.items() if v is not None})
-    os.replace(tmp, path)
+    atomic_write(path, lambda f: np.savez(f, key=np.array(key), **{k: v for k, v in arrays.items() if v is not None}))
 
 def _load_cache(path:Path, key:str):
     "The arrays saved in `path` if they were saved under `key`, else None"

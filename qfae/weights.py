@@ -148,7 +148,7 @@ def _head_rows(path:Path, cfg) -> int:
     keys = [f"{c}.weight" for c in ((names,) if isinstance(names, str) else names)]
     if path.suffix == ".safetensors":
         with safe_open(path, "pt") as f: return next((f.get_slice(k).get_shape()[0] for k in keys if k in f.keys()), 0)
-    sd = timm.models.load_state_dict(str(path))
+    sd = timm.models.load_state_dict(str(path), weights_only=True)   # never runs code from the file
     return next((sd[k].shape[0] for k in keys if k in sd), 0)
 
 def _load_file(name:str, path, img_size, num_classes:int=0, **timm_kwargs) -> nn.Module:
