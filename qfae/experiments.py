@@ -206,19 +206,23 @@ def _readable(ckpt:Path) -> bool:
     try: load_checkpoint(ckpt, mmap=True); return True
     except (OSError, ValueError): return False
 
-def _seed_run(cfg:Config, data, run:Path, seed:int, *, device, retrain:bool, stale_ok:bool) -> tuple:
-    "Metrics of one seed of `cfg` in run folder `run`, trained and evaluated unless done; (metrics, trained)"
+def _seed_run(cfg:Config, data, run:Path, seed:int, *, device, retrain:bool, stale_ok:bool, split:str='test') -> tuple:
+    "Metrics on `split` of one seed of `cfg` in run folder `run`, trained and evaluated unless done; (metrics, trained)"
     with _locked(run.parent/f'.{run.name}.lock'):
         stamp = _read(run/'experiment.json')
         readable = _readable(run/'checkpoint.pt')   # a run of an older checkpoint format is trained again
-        if stamp and readable and (run/'metrics.json').exists() and not retrain and (stale_ok or stamp['source'] == source_hash()):
-            return dict(_read(run/'metrics.json'), seconds=stamp.get('seconds')), False
+        if stamp and readable and not retrain and (stale_ok or stamp['source'] == source_hash()):
+            if (run/'metrics.json').exists() and stamp.get('split', 'test') == split:
+                return dict(_read(run/'metrics.json'), seconds=stamp.get('seconds')), False
+            res, _ = evaluate_run(run, data, split=split, device=device, progress=False, pictures=False)   # trained: another split
+            save_atomic(dict(stamp, split=split), run/'experiment.json')
+            return dict(res, seconds=stamp.get('seconds')), False
         resume = readable and not stamp and not retrain   # an interrupted run continues
         if run.exists() and not resume: shutil.rmtree(run)
         t = time.time()
         train_run(cfg, data, run, seed=seed, device=device, resume=resume, progress=False)
-        res, _ = evaluate_run(run, data, device=device, progress=False, pictures=False)
-        stamp = dict(source=source_hash(), code=code_version(), seconds=round(time.time() - t, 1))
+        res, _ = evaluate_run(run, data, split=split, device=device, progress=False, pictures=False)
+        stamp = dict(source=source_hash(), code=code_version(), seconds=round(time.time() - t, 1), split=split)
         save_atomic(stamp, run/'experiment.json')
         return dict(res, seconds=stamp['seconds']), True
 
@@ -243,25 +247,27 @@ def _drop_empty(folder:Path):
     if folder.is_dir() and all(p.name.startswith('.') and p.name.endswith('.lock') for p in folder.iterdir()):
         shutil.rmtree(folder, ignore_errors=True)
 
-def _run_seeds(variant, tcfg, cfg, root, folder, seeds, device, force) -> dict:
+def _run_seeds(variant, tcfg, cfg, root, folder, seeds, device, force, split='test') -> dict:
     runs = {}
     for s in seeds:
         run = folder/f'seed_{s}'
-        res, trained = _seed_run(tcfg, root, run, s, device=device, retrain=force is True and not variant.eval_of, stale_ok=force != 'stale')
-        if variant.eval_of: res = metrics_of(_score(run, cfg, find_samples(root).test, device))
+        res, trained = _seed_run(tcfg, root, run, s, device=device, retrain=force is True and not variant.eval_of, stale_ok=force != 'stale',
+                                 split=split)
+        if variant.eval_of: res = metrics_of(_score(run, cfg, getattr(find_samples(root), split), device))
         runs[str(s)] = dict({k: res.get(k) for k in RESULT_KEYS}, run=str(run), trained=trained, train_eval_seconds=res.get('seconds'))
     return runs
 
 def run_variant(variant:Variant, *, scale='cpu', data=None, seeds=None, results_dir, base=(), device=None,
-                force:bool|str=False, runs_dir=None) -> dict:
-    "Train and evaluate `variant` at `scale` once per seed; cache the result as `results_dir/<variant>.json` and return it"
+                force:bool|str=False, runs_dir=None, split:str='test') -> dict:
+    "Train and evaluate (on `split`) `variant` at `scale` once per seed; cache the result as `results_dir/<variant>.json` and return it"
+    if split not in ('test', 'valid'): raise ValueError(f"split={split!r}: use 'test' (tables) or 'valid' (choosing settings)")
     sc, results_dir, t0 = get_scale(scale), Path(results_dir), time.time()
     force = {'all': True, 'no': False}.get(force, force) if isinstance(force, str) else force
     if force not in (True, False, 'stale'): raise ValueError(f"force={force!r}: use True ('all'), False ('no') or 'stale'")
     seeds, out, src, folder = tuple(seeds or sc.seeds), results_dir/f'{variant.slug}.json', variant.eval_of or variant, None
     rec = dict(variant=dict(name=variant.name, slug=variant.slug, overrides=list(variant.overrides), paper=variant.paper,
                             note=variant.note, eval_of=src.name if variant.eval_of else None),
-               scale=sc.name, seeds=list(seeds), base=list(base), status='unavailable')
+               scale=sc.name, seeds=list(seeds), base=list(base), split=split, status='unavailable')
     try:
         tcfg, shown = sc.config(src.overrides, base)
         cfg, ev = sc.config(variant.overrides, start=tcfg) if variant.eval_of else (tcfg, [])
@@ -269,14 +275,15 @@ def run_variant(variant:Variant, *, scale='cpu', data=None, seeds=None, results_
                    config=cfg.to_dict())
         root = scale_data(sc, data)
         rec.update(data=find_samples(root).describe(), data_note=_data_note(root))
-        rec['key'] = _digest(dict(config=cfg.to_dict(), train=tcfg.to_dict(), seeds=list(seeds), data=rec['data']['fingerprint']))
+        rec['key'] = _digest(dict(config=cfg.to_dict(), train=tcfg.to_dict(), seeds=list(seeds), data=rec['data']['fingerprint'],
+                                  **({} if split == 'test' else dict(split=split))))   # test: the key of files from before the option
         old = _read(out)
         if (old and old.get('status') == 'done' and old.get('key') == rec['key'] and force in (False, 'stale')
                 and not (force == 'stale' and old['code'].get('source') != source_hash())):
             return dict(old, reused=True)
         folder = (Path(runs_dir) if runs_dir else cache_dir()/'experiments'/sc.name/'runs')/ \
                  f'{tcfg.name}-{_digest(dict(config=tcfg.to_dict(), data=rec["data"]["fingerprint"]))[:12]}'
-        with _threads(sc.threads): runs = _run_seeds(variant, tcfg, cfg, root, folder, seeds, device, force)
+        with _threads(sc.threads): runs = _run_seeds(variant, tcfg, cfg, root, folder, seeds, device, force, split)
         rec.update(status='done', summary=mean_std(list(runs.values()), RESULT_KEYS), runs=runs)
     except (WeightsNotFoundError, DataNotFoundError) as e:
         rec['reason'] = _unavailable(e)
@@ -399,7 +406,8 @@ def results_table(variants, results, metric:str='image_auroc', paper_data:str='B
     label = dict(image_auroc='image AUROC', image_ap='image AP', image_f1='image F1', pixel_auroc='pixel AUROC', pixel_ap='pixel AP',
                  aupro='AUPRO', dice='Dice', pixel_auroc_fg='pixel AUROC on the foreground', pixel_ap_fg='pixel AP on the foreground',
                  aupro_fg='AUPRO on the foreground').get(metric, metric)
-    df.attrs['caption'] = (f'paper: image AUROC (%) on {paper_data}, as printed. this code: {label} (%), '
+    splits = sorted({r.get('split', 'test') for r in done})
+    df.attrs['caption'] = (f'paper: image AUROC (%) on {paper_data}, as printed. this code: {label} (%) on the {"/".join(splits) or "test"} split, '
         'mean ± std over seeds when there are several. ' + (f'Data: {notes} ' if notes else '') +
         ''.join(f'Scale {s}: {SCALES[s].note}. ' for s in scales if s in SCALES) +
         ("At the cpu scales, compare rows with each other, not with the paper's numbers. " if any(s.startswith('cpu') for s in scales) else '') +
