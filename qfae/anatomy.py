@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 import numpy as np, pandas as pd
 from .lesions import LESION_SIZES
+from .metrics import position_fit, r2_by_position
 
 # %% ../nbs/58_score_anatomy.ipynb #014382e0
 def image_table(run, root=None) -> pd.DataFrame:
@@ -34,17 +35,10 @@ def image_table(run, root=None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 # %% ../nbs/58_score_anatomy.ipynb #dd6f93fd
-def _position_fit(n:pd.DataFrame, degree:int=3):
-    "The least-squares polynomial of `degree` of score in slice position `z` over the rows `n`, as a function of `z`"
-    mu, sd = n.z.mean(), n.z.std()
-    coef = np.polyfit((n.z - mu) / sd, n.score, degree)
-    return lambda z: np.polyval(coef, (np.asarray(z) - mu) / sd)
-
-def position_r2(t:pd.DataFrame, degree:int=3) -> float:
-    "Share of the variance of normal slices' scores explained by slice position: R² of a polynomial in `z` of `degree`"
+def position_r2(t:pd.DataFrame, degree:int=3) -> float|None:
+    "Share of the variance of normal slices' scores explained by slice position: R² of a polynomial in `z` of `degree` (`qfae.metrics.r2_by_position`)"
     n = t[t.label == 0]
-    resid = n.score - _position_fit(n, degree)(n.z)
-    return float(1 - resid.var() / n.score.var())
+    return r2_by_position(n.z, n.score, degree)
 
 def matched_win_rate(t:pd.DataFrame) -> float:
     "Fraction of abnormal slices scoring above the same subject's normal slice nearest in position (ties count half)"
@@ -84,7 +78,7 @@ def plot_score_vs_position(tables:dict, summary:pd.DataFrame=None):
             a = t[(t.label == 1) & (t.lesion_size == size)]
             if len(a): ax.scatter(a.z, a.score, s=11, c=c, marker='^', label=f'{size} lesion')
         zz = np.linspace(n.z.min(), n.z.max(), 100)
-        ax.plot(zz, _position_fit(n)(zz), c='k', lw=1)
+        ax.plot(zz, position_fit(n.z, n.score)(zz), c='k', lw=1)
         r = summary.set_index('method').loc[name]
         ax.set_title(f"{name}\nAUROC {r['image AUROC']:.2f} · R² {r['position R² (normal)']:.2f} · pairs {r['matched-pair win rate']:.2f}", fontsize=8)
         ax.set_xlabel('slice position z (mm)', fontsize=8); ax.tick_params(labelsize=7)

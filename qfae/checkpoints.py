@@ -6,7 +6,8 @@ Docs: https://qfae.github.io/qfae/checkpoints.html.md"""
 
 # %% auto #0
 __all__ = ['FORMAT', 'READS', 'LOCK', 'atomic_write', 'save_atomic', 'read_json', 'CheckpointError', 'save_checkpoint',
-           'load_checkpoint', 'rng_state', 'set_rng_state', 'deferred_signals', 'RunBusyError', 'run_lock']
+           'load_checkpoint', 'progress_of', 'rng_state', 'set_rng_state', 'deferred_signals', 'RunBusyError',
+           'run_lock']
 
 # %% ../nbs/22_checkpoints.ipynb #c75edbfa
 import contextlib, fcntl, json, os, pickle, random, re, signal, socket, sys, tempfile, threading, time, warnings
@@ -120,7 +121,14 @@ def load_checkpoint(path, *, device='cpu', mmap:bool=False,
     if not (isinstance(st['model'], dict) and all(isinstance(k, str) and torch.is_tensor(v) for k, v in st['model'].items())):
         raise bad('damaged checkpoint: its model entry is not a dict of named tensors')
     if not all(type(st[k]) is int for k in ('epoch', 'epochs')): raise bad('damaged checkpoint: epoch and epochs are not integers')
+    if not all(type(st[k]) is int for k in ('step', 'steps') if k in st): raise bad('damaged checkpoint: step and steps are not integers')
+    if st.get('budget', 'epochs') not in ('epochs', 'steps') or (st.get('budget') == 'steps' and not {'step', 'steps'} <= set(st)):
+        raise bad(f'damaged checkpoint: budget {st.get("budget")!r} is not epochs, or steps with step and steps')
     return st
+
+def progress_of(st:dict) -> tuple:
+    "(done, planned, unit) of a loaded checkpoint: optimiser steps for a run with a step budget, else epochs"
+    return (st['step'], st['steps'], 'step') if st.get('budget') == 'steps' else (st['epoch'], st['epochs'], 'epoch')
 
 def rng_state() -> dict:
     "The Python, NumPy and torch random states as tensors and numbers (all a checkpoint may hold)"

@@ -121,18 +121,21 @@ _QUIET = (('--quiet',), dict(action='store_true', help='no progress bars'))
          args=[(('--data',), dict(required=True, help='data folder: BMAD layout (train/good, valid|test/{good,Ungood}) or a folder of normal scans')),
                (('--preset',), dict(default='cpu', help='configuration name (see `qfae presets`; default: cpu)')),
                (('--out',), dict(required=True, help='run folder to create (config, log, checkpoint, metrics)')),
-               (('--epochs',), dict(type=int, default=None, help="number of epochs (default: the preset's)")),
+               (('--epochs',), dict(type=int, default=None, help="budget in passes over the training images (default: the preset's budget)")),
+               (('--steps',), dict(type=int, default=None, help="budget in optimiser steps, whatever the number of images (instead of --epochs)")),
                (('--seed',), dict(type=int, default=None, help="seed (default: the preset's first seed)")),
                (('--resume',), dict(action='store_true', help="continue the run in --out from its last checkpoint (uses the run's own config)")),
                (('--set',), dict(nargs='*', default=[], metavar='KEY=VALUE', help='override config values')), _DEVICE, _QUIET])
 def train(a):
-    "Train the projections, Q-Former and decoder of a preset on normal scans; periodic evaluation on the validation split. On several GPUs (or CPU processes): `torchrun --standalone --nproc_per_node N --no-python qfae train ...`, the preset's batch size being the global batch. Ctrl-C or SIGTERM stops it cleanly (exit 130 or 143): the checkpoint of the last finished epoch stays, and the command that resumes the run is printed. One process at a time writes a run folder."
+    "Train the projections, Q-Former and decoder of a preset on normal scans; periodic evaluation on the validation split. On several GPUs (or CPU processes): `torchrun --standalone --nproc_per_node N --no-python qfae train ...`, the preset's batch size being the global batch. The budget is the preset's (train.steps or train.epochs) unless --epochs or --steps says otherwise; the progress bar counts optimiser steps and shows images/s and the time left. At each evaluation, log.jsonl gets the validation metrics and diagnostics (reconstruction L1 and PSNR, loss and Q-Former attention entropy on the normal validation scans) and pictures/training_strip.png a row of reconstructions. Ctrl-C or SIGTERM stops it cleanly (exit 130 or 143): the last checkpoint (at the end of an epoch, or at the last evaluation with --steps) stays, and the command that resumes the run is printed. One process at a time writes a run folder."
     from qfae.config import get_preset
     from qfae.runs import train_run
     from qfae.train import init_distributed, dist_info
+    if a.epochs is not None and a.steps is not None: raise ValueError('give --epochs or --steps, not both')
+    if a.resume and (a.epochs is not None or a.steps is not None): raise ValueError('--resume continues with the run\'s own budget: leave out --epochs/--steps')
     device = init_distributed(a.device)
     cfg = get_preset(a.preset, a.set)
-    out = train_run(cfg, a.data, a.out, seed=a.seed, epochs=a.epochs, resume=a.resume, device=device, progress=not a.quiet)
+    out = train_run(cfg, a.data, a.out, seed=a.seed, epochs=a.epochs, steps=a.steps, resume=a.resume, device=device, progress=not a.quiet)
     if dist_info()[0] == 0: print(f'trained: {out} (evaluate with `qfae eval --run {out}`)')
 
 @command('eval', 'evaluate a trained run on a split of a data folder; write metrics JSON and pictures',
@@ -155,6 +158,7 @@ def eval_(a):
         t = res['at_threshold']
         out['at_calibrated_threshold'] = dict({k: t[k] for k in ('threshold', 'sensitivity', 'specificity', 'target_fpr')},
                                               **{f'{a.split}_fpr': t['fpr'], f'{a.split}_fpr_ci95': t['fpr_ci95']})
+    if 'position_r2' in res: out['position_r2'] = res['position_r2']
     if 'by_lesion' in res: out['by_lesion'] = res['by_lesion']
     print(json.dumps(out, indent=1))
     print(f'wrote {Path(a.run)/"metrics.json"}' + (f' and {a.json}' if a.json else ''))
@@ -219,7 +223,7 @@ def demo(a):
     from qfae.config import get_preset
     from qfae.synthetic import build_benchmark
     from qfae.runs import train_run, evaluate_run
-    from qfae.checkpoints import run_lock, LOCK, load_checkpoint, read_json
+    from qfae.checkpoints import run_lock, LOCK, load_checkpoint, read_json, progress_of
     t0, out = time.time(), Path(a.out)
     with run_lock(out):   # one writer: a second demo or a `qfae train` into the same folder is refused
         bench = build_benchmark(level=a.level, progress=not a.quiet)
@@ -234,12 +238,14 @@ def demo(a):
                 raise ValueError(f'{out} holds a run of another configuration: use --fresh or another --out')
             try: st = load_checkpoint(ck, mmap=True)
             except ValueError as e: raise ValueError(f'{e}; `qfae demo --fresh` trains it again') from None
-            if st['epoch'] < st['epochs']: print(f'resuming {out} at epoch {st["epoch"]}/{st["epochs"]}'); train_run(cfg, bench, out, resume=True, device=a.device, progress=not a.quiet)
+            done, planned, unit = progress_of(st)
+            if done < planned: print(f'resuming {out} at {unit} {done}/{planned}'); train_run(cfg, bench, out, resume=True, device=a.device, progress=not a.quiet)
             else: print(f'reusing the finished training run in {out} (use --fresh to retrain)')
         else: train_run(cfg, bench, out, device=a.device, progress=not a.quiet)
         res, _ = evaluate_run(out, bench, device=a.device, progress=not a.quiet)
     fmt = lambda v: '-' if v is None else f'{v:.3f}'
-    print(f"\nqfae demo: preset {cfg.name}, seed {res['seed']}, {res['epochs_trained']} epochs, {time.time() - t0:.0f} s in all")
+    print(f"\nqfae demo: preset {cfg.name}, seed {res['seed']}, " + (f"{res['steps_trained']} optimiser steps ({res['epochs_trained']} epochs)" if res.get('steps_trained') is not None
+                                                                 else f"{res['epochs_trained']} epochs") + f", {time.time() - t0:.0f} s in all")
     print(f"data: synthetic MRI benchmark, level {a.level} - real anatomy (MNI152 2009a), synthetic lesions with exact masks; NOT BMAD, not a paper reproduction")
     print(f"test split: {res['n_normal']} normal, {res['n_abnormal']} abnormal scans, every one scored\n")
     for k, name in (('image_auroc', 'image AUROC'), ('image_ap', 'image AP'), ('image_f1', 'image best F1'),

@@ -79,12 +79,14 @@ class DataCfg:
 class TrainCfg:
     "Optimisation (Table 6)"
     batch_size:int = 64
-    epochs:int = 300
+    epochs:int = 300 # the budget in passes over the training images (Table 6); used when `steps` is None
+    steps:typing.Optional[int] = None # the budget in optimiser steps, whatever the number of images: as many passes as needed, the last one cut
     lr:float = 8e-5 # max LR of OneCycleLR, Adam
     pct_start:float = 0.15
     weight_decay:float = 0.
     seeds:tuple = (42, 7, 13, 65, 91)
-    eval_every:int = 10 # epochs
+    eval_every:int = 10 # epoch budget: epochs between evaluations (every epoch ends with a log line and a checkpoint)
+    eval_steps:float = 0.2 # step budget: steps between evaluations, each with a log line and a checkpoint; below 1, a fraction of `steps`
     drop_last:bool = True # training batches only; evaluation never drops images
     bf16:bool = False
     cache:bool = False # compute the frozen encoders' tokens and the perceptual features of each training view once, reuse them every epoch
@@ -225,6 +227,10 @@ def validate(cfg:Config) -> Config:
     t = cfg.train
     need(t.batch_size >= 1, 'train.batch_size', f'{t.batch_size} must be >= 1')
     need(t.epochs >= 1, 'train.epochs', f'{t.epochs} must be >= 1')
+    need(t.steps is None or (type(t.steps) is int and t.steps >= 1), 'train.steps', f'{t.steps!r} must be an int >= 1 or null (budget in epochs)')
+    need(t.eval_every >= 1, 'train.eval_every', f'{t.eval_every} must be >= 1')
+    need(0 < t.eval_steps < 1 or float(t.eval_steps).is_integer() and t.eval_steps >= 1, 'train.eval_steps',
+         f'{t.eval_steps} must be a number of steps (an integer >= 1) or a fraction of train.steps (between 0 and 1)')
     need(t.lr > 0, 'train.lr', f'{t.lr} must be > 0')
     need(t.cache_views >= 1, 'train.cache_views', f'{t.cache_views} must be >= 1')
     need(0 < t.pct_start < 1, 'train.pct_start', f'{t.pct_start} must be in (0, 1)')
@@ -362,7 +368,7 @@ def training_table(cfg:Config):
     blocks = '; '.join(f'{e.blocks}' for e in cfg.encoders)
     rows = [('General', 'Seeds', ', '.join(map(str, cfg.train.seeds))),
             ('General', 'Resolution', f'{cfg.data.img_size[0]}x{cfg.data.img_size[1]}'),
-            ('General', 'Batch size / epochs', f'{cfg.train.batch_size} / {cfg.train.epochs}'),
+            ('General', 'Batch size / epochs', f'{cfg.train.batch_size} / ' + (f'{cfg.train.steps} optimiser steps' if cfg.train.steps else f'{cfg.train.epochs}')),
             ('Encoder', 'Model (frozen)', enc),
             ('Encoder', 'Hidden states (blocks)', blocks + (' with prefix tokens' if all(e.prefix for e in cfg.encoders) else '')),
             ('Encoder', 'Projection', f'Linear(encoder width -> {cfg.dim}) per encoder'),

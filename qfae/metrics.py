@@ -14,7 +14,7 @@ from scipy import ndimage
 
 # %% auto #0
 __all__ = ['image_metrics', 'pixel_metrics', 'aupro', 'foreground', 'threshold_at_fpr', 'sensitivity_specificity',
-           'clopper_pearson', 'mean_std']
+           'clopper_pearson', 'mean_std', 'position_fit', 'r2_by_position']
 
 # %% ../nbs/30_metrics.ipynb #fcd83f43
 def _to_numpy(x) -> np.ndarray:
@@ -333,3 +333,18 @@ def mean_std(results:list[dict], # one metrics dict per run (seed)
         out[k] = dict(mean=float(np.mean(vals)) if vals else None,
                       std=float(np.std(vals, ddof=1)) if len(vals) > 1 else None, n=len(vals), values=vals)
     return out
+
+# %% ../nbs/30_metrics.ipynb #cb3eed15
+def position_fit(z, y, degree:int=3):
+    "The least-squares polynomial of `degree` of `y` in slice position `z`, as a function of `z`"
+    z, y = np.asarray(z, float), np.asarray(y, float)
+    mu, sd = z.mean(), z.std(ddof=1)
+    coef = np.polyfit((z - mu) / sd, y, degree)
+    return lambda q: np.polyval(coef, (np.asarray(q, float) - mu) / sd)
+
+def r2_by_position(z, scores, degree:int=3) -> float|None:
+    "Share of the variance of `scores` explained by slice position `z` (R² of `position_fit`); None when undefined"
+    z, s = np.asarray(z, float), np.asarray(scores, float)
+    if len(s) < degree + 2 or not (np.ptp(z) > 0 and np.ptp(s) > 0): return None   # too few points, or no spread
+    resid = s - position_fit(z, s, degree)(z)
+    return float(1 - resid.var(ddof=1) / s.var(ddof=1))

@@ -6,6 +6,7 @@ Docs: https://qfae.github.io/qfae/qformer.html.md"""
 
 # %% ../nbs/11_qformer.ipynb #26851581
 from __future__ import annotations
+import contextlib, math
 import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
@@ -13,7 +14,8 @@ from timm.layers import Mlp
 from timm.models.vision_transformer import Attention
 
 # %% auto #0
-__all__ = ['MultiQueryAttention', 'NullKVCrossAttention', 'ReleasedBlock', 'CrossAttention', 'PaperBlock', 'QFormer']
+__all__ = ['MultiQueryAttention', 'NullKVCrossAttention', 'ReleasedBlock', 'CrossAttention', 'PaperBlock', 'QFormer',
+           'attention_entropy']
 
 # %% ../nbs/11_qformer.ipynb #8ebfb9e5
 def _attend(q:Tensor, # (B, h, M, d) queries
@@ -107,8 +109,10 @@ class ReleasedBlock(nn.Module):
 
     def forward(self, x:Tensor, # (B, M, dim) queries
                 tokens:Tensor, # (B, N, dim) encoder tokens
+                keep:list|None=None, # if a list: the cross-attention weights (B, heads, M, 1+N) are appended to it
                )->Tensor: # (B, M, dim)
         x = self.self_attn(x)
+        if keep is not None: keep.append(self.cross_attn.attention_weights(x, tokens))
         x = self.cross_attn(x, tokens)
         return self.mlp(x)
 
@@ -124,14 +128,24 @@ class CrossAttention(nn.Module):
         self.heads = heads
         self.q, self.kv, self.proj = nn.Linear(dim, dim), nn.Linear(dim, 2 * dim), nn.Linear(dim, dim)
 
-    def forward(self, x:Tensor, # (B, M, dim) queries
-                context:Tensor, # (B, N, dim) context tokens, N >= 1
-               )->Tensor: # (B, M, dim)
+    def _qkv(self, x, context):
+        "Project to heads: q (B, h, M, d), k and v (B, h, N, d)."
         (B, M, D), N, h = x.shape, context.shape[1], self.heads
         q = self.q(x).view(B, M, h, D // h).transpose(1, 2)
         k, v = self.kv(context).view(B, N, 2, h, D // h).permute(2, 0, 3, 1, 4)
-        out = F.scaled_dot_product_attention(q, k, v)
-        return self.proj(out.transpose(1, 2).reshape(B, M, D))
+        return q, k, v
+
+    def forward(self, x:Tensor, # (B, M, dim) queries
+                context:Tensor, # (B, N, dim) context tokens, N >= 1
+               )->Tensor: # (B, M, dim)
+        out = F.scaled_dot_product_attention(*self._qkv(x, context))
+        return self.proj(out.transpose(1, 2).flatten(2))
+
+    def attention_weights(self, x:Tensor, # (B, M, dim) queries
+                          context:Tensor, # (B, N, dim) context tokens
+                         )->Tensor: # (B, heads, M, N)
+        "Attention weights of every query over the context tokens."
+        return _attend(*self._qkv(x, context))[1]
 
 class PaperBlock(nn.Module):
     "Q-Former block as in BLIP-2 / the paper: pre-norm residual self-attention, cross-attention and MLP."
@@ -149,9 +163,12 @@ class PaperBlock(nn.Module):
 
     def forward(self, x:Tensor, # (B, M, dim) queries
                 tokens:Tensor, # (B, N, dim) encoder tokens
+                keep:list|None=None, # if a list: the cross-attention weights (B, heads, M, N) are appended to it
                )->Tensor: # (B, M, dim)
         x = x + self.self_attn(self.norm1(x))
-        x = x + self.cross_attn(self.norm_q(x), self.norm_ctx(tokens))
+        q, ctx = self.norm_q(x), self.norm_ctx(tokens)
+        if keep is not None: keep.append(self.cross_attn.attention_weights(q, ctx))
+        x = x + self.cross_attn(q, ctx)
         return x + self.mlp(self.norm2(x))
 
 # %% ../nbs/11_qformer.ipynb #b1b15d0d
@@ -183,11 +200,27 @@ class QFormer(nn.Module):
         else: make = lambda: PaperBlock(dim, heads=heads, mlp_ratio=mlp_ratio, dropout=dropout)
         self.blocks = nn.ModuleList(make() for _ in range(depth))
         self.norm = nn.LayerNorm(dim) if style == 'paper' else nn.Identity()  # a pre-norm residual stack ends with a norm
+        self._keep = None   # a list while `recording` is active
 
     def forward(self, tokens:Tensor, # (B, N, dim) projected encoder tokens
                )->Tensor: # (B, n_queries, dim) latent Z
         if tokens.ndim != 3 or tokens.shape[-1] != self.dim:
             raise ValueError(f"QFormer expects tokens of shape (B, N, {self.dim}), got {tuple(tokens.shape)}")
         x = self.queries.expand(tokens.shape[0], -1, -1)
-        for blk in self.blocks: x = blk(x, tokens)
+        for blk in self.blocks: x = blk(x, tokens, keep=self._keep)
         return self.norm(x)
+
+    @contextlib.contextmanager
+    def recording(self):
+        "Inside the block, every forward appends each block's cross-attention weights `(B, heads, m, keys)` to the list it yields"
+        self._keep = []
+        try: yield self._keep
+        finally: self._keep = None
+
+# %% ../nbs/11_qformer.ipynb #30155990
+def attention_entropy(w:Tensor, # (..., keys) attention weights, summing to 1 over the last axis
+                     )->Tensor: # (...) in [0, 1]
+    "Entropy of each attention distribution divided by log(keys): 1 = uniform, 0 = all on one key"
+    k = w.shape[-1]
+    if k < 2: return torch.zeros(w.shape[:-1], device=w.device)   # one key: no choice to make
+    return torch.special.entr(w.float()).sum(-1) / math.log(k)

@@ -16,10 +16,10 @@ from .config import Config, from_dict, get_preset
 from .data import find_samples, AnomalyDataset, Sample, read_image, read_volume
 from .model import build_model, build_perceptual
 from .train import fit, seed_everything, code_version, dist_info
-from .checkpoints import save_atomic, save_checkpoint, load_checkpoint, read_json, run_lock
-from .evaluate import score_dataset, metrics_of, lesions_of
+from .checkpoints import save_atomic, save_checkpoint, load_checkpoint, read_json, run_lock, progress_of
+from .evaluate import score_dataset, metrics_of, benchmark_records, diagnose
 from .metrics import mean_std, threshold_at_fpr, sensitivity_specificity, clopper_pearson
-from .plots import save_pictures, save_figure
+from .plots import save_pictures, save_figure, save_training_strip
 
 # %% ../nbs/35_runs.ipynb #3197b51c
 RESULT_KEYS = ('image_auroc', 'image_ap', 'image_f1', 'pixel_auroc', 'pixel_ap', 'aupro', 'dice',
@@ -64,20 +64,33 @@ def resume_command(data, out, device=None) -> str:
     "The `qfae train` command that resumes run folder `out`"
     return shlex.join(['qfae', 'train', '--data', str(data), '--out', str(out), '--resume'] + (['--device', str(device)] if device else []))
 
-def train_run(cfg:Config, data, out, *, seed:int=None, epochs:int=None, resume:bool=False, device=None,
+def train_run(cfg:Config, data, out, *, seed:int=None, epochs:int=None, steps:int=None, resume:bool=False, device=None,
               progress:bool=True, weights=None, num_workers:int=0) -> Path:
-    "Train `cfg` on the normal images of `data` into run folder `out` (holding its writer lock); returns `out`"
+    "Train `cfg` on the normal images of `data` into run folder `out` (holding its writer lock) for `epochs` or `steps`; returns `out`"
     out = Path(out)
     with run_lock(out) if dist_info()[0] == 0 else contextlib.nullcontext():
-        return _train_run(cfg, data, out, seed=seed, epochs=epochs, resume=resume, device=device, progress=progress,
+        return _train_run(cfg, data, out, seed=seed, epochs=epochs, steps=steps, resume=resume, device=device, progress=progress,
                           weights=weights, num_workers=num_workers)
 
-def _train_run(cfg, data, out, *, seed, epochs, resume, device, progress, weights, num_workers) -> Path:
+def _positions(data, samples) -> list|None:
+    "Each sample's slice position `z` from the data folder's benchmark.json (None where it has none); None without one"
+    recs = benchmark_records(data, [s.path for s in samples])
+    return None if recs is None else [r.get('z') for r in recs]
+
+def _sig(v:float) -> float: return float(f'{v:.5g}')
+
+def _drop_strip(out:Path):
+    "Remove the training strip of run folder `out` (and pictures/ if that leaves it empty)"
+    for f in ('training_strip.npz', 'training_strip.png'): (out/'pictures'/f).unlink(missing_ok=True)
+    with contextlib.suppress(OSError): (out/'pictures').rmdir()
+
+def _train_run(cfg, data, out, *, seed, epochs, steps, resume, device, progress, weights, num_workers) -> Path:
     again, device = resume_command(data, out, device), device or default_device()
     if resume:
         if not (out/'config.json').exists(): raise FileNotFoundError(f'{out}/config.json: nothing to resume (not a run folder)')
         saved = read_json(out/'config.json')
-        cfg, seed, epochs = from_dict(saved['config']), saved['seed'], saved['epochs']
+        cfg, seed = from_dict(saved['config']), saved['seed']
+        epochs, steps = (None, saved['steps']) if saved.get('budget') == 'steps' else (saved['epochs'], None)
     seed = cfg.train.seeds[0] if seed is None else seed
     index = find_samples(data)
     normal = [s for s in index.train if s.label == 0]
@@ -89,16 +102,30 @@ def _train_run(cfg, data, out, *, seed, epochs, resume, device, progress, weight
     seed_everything(seed)
     model, perc = build_model(cfg, weights, seed=seed), build_perceptual(cfg, weights)
     if valid is None: warnings.warn(f'{data} has no validation split: no periodic evaluation')
-    def evaluate_fn(m):
-        return _brief(metrics_of(score_dataset(m, perc, cfg, valid, device=device, progress=False)))
+    normal_valid = [i for i, s in enumerate(index.valid) if s.label == 0]
+    z_valid = _positions(data, index.valid) if valid is not None else None
+    def evaluate_fn(m, step):
+        full = metrics_of(score_dataset(m, perc, cfg, valid, device=device, progress=False), positions=z_valid)
+        res = _brief(full) | ({'position_r2': round(full['position_r2'], 4)} if 'position_r2' in full else {})
+        if normal_valid:   # is it learning? reconstructions of the normal validation scans
+            diag, strip = diagnose(m, perc, cfg, torch.utils.data.Subset(valid, normal_valid), device=device)
+            res.update({k: _sig(v) for k, v in diag.items()})
+            save_training_strip(out/'pictures', step, strip['images'], strip['recons'], note=f'{cfg.name}, seed {seed}')
+        return res
     if cfg.method != 'qfae':
+        if steps is not None: warnings.warn(f'{cfg.name}: a {cfg.method} baseline has no step budget: steps={steps} is not used')
         fit_baseline(cfg, model, make_dataset(cfg, normal, train=cfg.data.augment), out, seed=seed, epochs=epochs,
                      device=device, progress=progress, meta=dict(data=index.describe()))
         if any(s.label == 0 for s in index.valid): calibrate_run(out, data, device=device)
         return out
-    fit(cfg, model, perc, make_dataset(cfg, normal, train=True), out, seed=seed, epochs=epochs, resume=resume,
-        evaluate_fn=evaluate_fn if valid is not None else None, device=device, progress=progress, num_workers=num_workers,
-        meta=dict(data=index.describe()), resume_command=again)
+    if not resume and not (out/'checkpoint.pt').exists(): _drop_strip(out)   # left by a start that failed: not this run's
+    try:
+        fit(cfg, model, perc, make_dataset(cfg, normal, train=True), out, seed=seed, epochs=epochs, steps=steps, resume=resume,
+            evaluate_fn=evaluate_fn if valid is not None else None, device=device, progress=progress, num_workers=num_workers,
+            meta=dict(data=index.describe()), resume_command=again)
+    except BaseException:
+        if not (out/'checkpoint.pt').exists(): _drop_strip(out)   # as `fit` leaves nothing of a run without a checkpoint
+        raise
     if any(s.label == 0 for s in index.valid) and dist_info()[0] == 0: calibrate_run(out, data, device=device)
     return out
 
@@ -136,9 +163,11 @@ def load_run(run, *, device=None, weights=None):
     except ValueError as e:
         raise ValueError(f'{run/"checkpoint.pt"}: does not fit {run/"config.json"}: {e}; evaluate with the run that wrote it, '
                          'or train again') from None
-    if st['epoch'] < st['epochs']: warnings.warn(f'{run}: checkpoint after epoch {st["epoch"]} of {st["epochs"]} (unfinished run)')
+    done, planned, unit = progress_of(st)
+    if done < planned: warnings.warn(f'{run}: checkpoint after {unit} {done} of {planned} (unfinished run)')
     dev = device or default_device()
-    return cfg, model.to(dev).eval(), (perc.to(dev) if perc is not None else None), dict(meta, epoch=st['epoch'])
+    step = st.get('step', st['epoch'] * st['steps_per_epoch'] if 'steps_per_epoch' in st else None)   # None: a baseline
+    return cfg, model.to(dev).eval(), (perc.to(dev) if perc is not None else None), dict(meta, epoch=st['epoch'], step=step)
 
 def evaluate_run(run, data=None, *, split:str='test', json_path=None, spatial=None, across=None, pictures:bool=True,
                  missing_masks:str='error', device=None, progress:bool=True, weights=None):
@@ -154,9 +183,10 @@ def evaluate_run(run, data=None, *, split:str='test', json_path=None, spatial=No
     t = time.time()
     r = score_dataset(model, perc, cfg, ds, device=device or default_device(), spatial=spatial, across=across,
                       keep_recon=pictures, progress=progress)
-    res = metrics_of(r, lesions_of(data, [s.path for s in samples]))
+    recs = benchmark_records(data, [s.path for s in samples])
+    res = metrics_of(r, *((None, None) if recs is None else ([x.get('lesion') for x in recs], [x.get('z') for x in recs])))
     res.update(split=split, aggregation=dict(spatial=spatial or cfg.perceptual.spatial, across=across or cfg.perceptual.across,
-               pixel_map='mean'), preset=cfg.name, seed=meta['seed'], epochs_trained=meta['epoch'],
+               pixel_map='mean'), preset=cfg.name, seed=meta['seed'], epochs_trained=meta['epoch'], steps_trained=meta['step'],
                excluded_from_pixel_metrics=[str(s.path) for s in samples if s.label == 1 and s.mask is None],
                data=index.describe(), train_data=meta.get('data'), code=code_version(), seconds=round(time.time() - t, 1),
                config=cfg.to_dict())
@@ -184,7 +214,7 @@ def _save_csv(rows:list, path):
     save_atomic(buf.getvalue(), path)
 
 # %% ../nbs/35_runs.ipynb #de4d7850
-def run_seeds(cfg:Config, data, out, *, seeds=None, epochs:int=None, device=None, progress:bool=True, weights=None) -> dict:
+def run_seeds(cfg:Config, data, out, *, seeds=None, epochs:int=None, steps:int=None, device=None, progress:bool=True, weights=None) -> dict:
     "Train and evaluate `cfg` once per seed; returns and writes the mean ± std summary"
     out, seeds = Path(out), tuple(seeds or cfg.train.seeds)
     results = []
@@ -193,7 +223,7 @@ def run_seeds(cfg:Config, data, out, *, seeds=None, epochs:int=None, device=None
         done = (run/'metrics.json').exists()
         if not done:
             resume = (run/'checkpoint.pt').exists()
-            train_run(cfg, data, run, seed=s, epochs=epochs, resume=resume, device=device, progress=progress, weights=weights)
+            train_run(cfg, data, run, seed=s, epochs=epochs, steps=steps, resume=resume, device=device, progress=progress, weights=weights)
             res, _ = evaluate_run(run, data, device=device, progress=progress, weights=weights)
         else: res = json.loads((run/'metrics.json').read_text())
         results.append(res)
