@@ -103,8 +103,9 @@ def paint_tumour(img:np.ndarray, # (H, W) FLAIR-like intensities of the slice (w
     region = ((d < reach) | (d < 0.3)) & (brain > 0.5)
     lab, _ = ndi.label(region)
     iy, ix = min(int(t["centre"][0]*H), H - 1), min(int(t["centre"][1]*W), W - 1)
-    if lab[iy, ix] == 0: raise ValueError("tumour centre outside the brain at this size")
-    region = lab == lab[iy, ix]
+    if lab.max() == 0: raise ValueError("tumour region outside the brain at this size")
+    keep = lab[iy, ix] or np.bincount(lab.ravel())[1:].argmax() + 1     # small images: the centre pixel can miss it; its largest part
+    region = lab == keep
     margin = rng.uniform(0.12, 0.35)                                        # soft, infiltrating edge (fraction of r)
     alpha = np.clip((reach - d)/margin, 0, 1)*region
     k, het = rng.uniform(*contrast), rng.uniform(0, 0.15)

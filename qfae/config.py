@@ -64,6 +64,7 @@ class PerceptualCfg:
     eval_patch_sizes:tuple = (16, 32, 56)
     spatial:str = 'max' # image score: spatial aggregation of each map ('max' or 'mean')
     across:str = 'mean' # image score: aggregation across maps ('mean' or 'max')
+    normative:bool = False # departure from the paper: standardise the pixel map against normal validation maps (`qfae.normative`); image score = its spatial max (or mean)
 
 @dataclass
 class DataCfg:

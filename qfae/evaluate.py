@@ -15,18 +15,22 @@ from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 from .config import Config
 from .perceptual import cosine_maps, anomaly_map, image_scores
+from .normative import standardise, spatial_scores
 from .metrics import image_metrics, pixel_metrics, foreground, r2_by_position
 from .qformer import QFormer, attention_entropy
 from .train import three_channels, loss_of
 
 # %% ../nbs/31_evaluate.ipynb #7462f56d
 @torch.no_grad()
-def score_batch(model, perceptual, cfg:Config, x:torch.Tensor, *, spatial=None, across=None):
+def score_batch(model, perceptual, cfg:Config, x:torch.Tensor, *, spatial=None, across=None, normative:dict|None=None):
     "Reconstruction `(B, C, H, W)` (None for baselines without one), pixel maps `(B, H, W)` and image scores `(B,)`"
     if perceptual is None: return model.score_batch(x)   # baselines score themselves
     pc = cfg.perceptual
     rec = model(x)
     maps = cosine_maps(perceptual, x, three_channels(rec), blocks=pc.eval_blocks, patch_sizes=pc.eval_patch_sizes)
+    if normative is not None:   # `perceptual.normative`: the pixel map as z-scores, the image score from them
+        z = standardise(anomaly_map(maps), normative)
+        return rec, z, spatial_scores(z, spatial or pc.spatial)
     return rec, anomaly_map(maps), image_scores(maps, spatial=spatial or pc.spatial, across=across or pc.across)
 
 # %% ../nbs/31_evaluate.ipynb #c7242ec9
@@ -37,15 +41,15 @@ def _collate(items):
 
 @torch.no_grad()
 def score_dataset(model, perceptual, cfg:Config, ds, *, batch_size:int=None, device='cpu', spatial=None, across=None,
-                  keep_recon:bool=False, progress:bool=True) -> dict:
-    "Score every image of `ds` (no image dropped): scores, maps, labels, masks, foregrounds, paths (numpy arrays)"
+                  keep_recon:bool=False, progress:bool=True, normative:dict|None=None) -> dict:
+    "Score every image of `ds` (no image dropped): scores, maps, labels, masks, foregrounds, paths (numpy arrays); `normative`: z-maps against these statistics"
     model.eval().to(device)
     if perceptual is not None: perceptual.to(device)
     dl = DataLoader(ds, batch_size=batch_size or cfg.train.batch_size, shuffle=False, drop_last=False, collate_fn=_collate)
     keys = ('scores', 'maps', 'labels', 'masks', 'has_mask', 'fg', 'paths', 'recon')
     acc = {k: [] for k in keys}
     for b in tqdm(dl, desc='scoring', disable=not progress, leave=False):
-        rec, amap, s = score_batch(model, perceptual, cfg, b['image'].to(device), spatial=spatial, across=across)
+        rec, amap, s = score_batch(model, perceptual, cfg, b['image'].to(device), spatial=spatial, across=across, normative=normative)
         acc['scores'].append(s.float().cpu()); acc['maps'].append(amap.float().cpu())
         acc['labels'].append(torch.as_tensor(b['label']))
         acc['has_mask'].append(torch.as_tensor(b.get('has_mask', torch.zeros(len(s), dtype=torch.bool))))

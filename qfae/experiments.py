@@ -20,7 +20,8 @@ from .data import find_samples
 from .evaluate import score_dataset, metrics_of
 from .metrics import mean_std
 from .perceptual import MultiPatchViT
-from .runs import RESULT_KEYS, train_run, evaluate_run, load_run, make_dataset, default_device
+from .runs import RESULT_KEYS, train_run, evaluate_run, load_run, make_dataset, default_device, cross_fitted
+from .normative import fit_normative
 from .synthetic import build_benchmark
 from .train import code_version
 from .checkpoints import save_atomic, load_checkpoint
@@ -126,7 +127,7 @@ def scale_data(scale, data=None) -> Path:
     return build_benchmark(progress=False, **kw)
 
 # %% ../nbs/50_experiments.ipynb #4c0ddd4d
-_EVAL_KEYS = ('perceptual.spatial', 'perceptual.across', 'perceptual.eval_blocks', 'perceptual.eval_patch_sizes')
+_EVAL_KEYS = ('perceptual.spatial', 'perceptual.across', 'perceptual.eval_blocks', 'perceptual.eval_patch_sizes', 'perceptual.normative')
 
 @dataclass(frozen=True)
 class Variant:
@@ -226,12 +227,17 @@ def _seed_run(cfg:Config, data, run:Path, seed:int, *, device, retrain:bool, sta
         save_atomic(stamp, run/'experiment.json')
         return dict(res, seconds=stamp['seconds']), True
 
-def _score(run, cfg:Config, samples, device=None) -> dict:
-    "`score_dataset` of the trained run `run` on `samples`, with the evaluation settings of `cfg`"
+def _score(run, cfg:Config, samples, device=None, root=None) -> dict:
+    "`score_dataset` of the trained run `run` on `samples`, with the evaluation settings of `cfg`; `root`: the data (normative scoring)"
     _, model, perc, _ = load_run(run, device=device)
     ps = cfg.perceptual.eval_patch_sizes
     if perc is not None and not set(ps) <= set(perc.patch_sizes): perc = MultiPatchViT(perc.vit, patch_sizes=ps, img_size=cfg.data.img_size)
-    return score_dataset(model, perc, cfg, make_dataset(cfg, samples), device=device or default_device(), progress=False)
+    score = lambda samples, normative=None: score_dataset(model, perc, cfg, make_dataset(cfg, samples), device=device or default_device(),
+                                                          progress=False, normative=normative)
+    if not (cfg.perceptual.normative and perc is not None): return score(samples)
+    if {s.split for s in samples} == {'valid'}: return cross_fitted(score(samples), cfg)   # each scan standardised without its subject
+    normal = score([s for s in find_samples(root).valid if s.label == 0])   # statistics of these evaluation settings' maps
+    return score(samples, fit_normative(normal['maps']))
 
 def _data_note(root:Path) -> str:
     meta = _read(Path(root)/'benchmark.json')
@@ -253,7 +259,7 @@ def _run_seeds(variant, tcfg, cfg, root, folder, seeds, device, force, split='te
         run = folder/f'seed_{s}'
         res, trained = _seed_run(tcfg, root, run, s, device=device, retrain=force is True and not variant.eval_of, stale_ok=force != 'stale',
                                  split=split)
-        if variant.eval_of: res = metrics_of(_score(run, cfg, getattr(find_samples(root), split), device))
+        if variant.eval_of: res = metrics_of(_score(run, cfg, getattr(find_samples(root), split), device, root))
         runs[str(s)] = dict({k: res.get(k) for k in RESULT_KEYS}, run=str(run), trained=trained, train_eval_seconds=res.get('seconds'))
     return runs
 
@@ -449,7 +455,7 @@ def plot_variant_maps(results_dir, variants, n:int=3, *, seed=None, device=None,
     bad = [s for s in find_samples(root).test if s.label == 1 and s.mask is not None]
     pick = [bad[i] for i in np.linspace(0, len(bad) - 1, min(n, len(bad))).round().astype(int)]
     with _threads(get_scale(recs[0][1]['scale']).threads):
-        cols = [(name, _score(r['runs'][str(seed or r['seeds'][0])]['run'], from_dict(r['config']), pick, device)) for name, r in recs]
+        cols = [(name, _score(r['runs'][str(seed or r['seeds'][0])]['run'], from_dict(r['config']), pick, device, root)) for name, r in recs]
     cfg = from_dict(recs[0][1]['config'])
     ds = make_dataset(cfg, pick)
     fig, axs = plt.subplots(len(pick), len(cols) + 1, figsize=(1.9 * (len(cols) + 1), 1.9 * len(pick) + 0.4), squeeze=False)

@@ -12,7 +12,7 @@ import torch
 from scipy import ndimage
 
 # %% auto #0
-__all__ = ['fit_normative', 'standardise', 'save_normative', 'load_normative']
+__all__ = ['fit_normative', 'standardise', 'save_normative', 'load_normative', 'folds_of', 'cross_standardise', 'spatial_scores']
 
 # %% ../nbs/34_normative.ipynb #4e0a0006
 def fit_normative(maps, # (N, H, W) anomaly maps of normal scans
@@ -56,3 +56,36 @@ def load_normative(path) -> dict:
             md = f.metadata() or {}
     except Exception as e: raise ValueError(f"{path}: not normative statistics written by qfae ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})") from None
     return dict(out, n=int(md.get('n', 0)), meta=md)
+
+# %% ../nbs/34_normative.ipynb #4e0a0013
+def folds_of(paths, # the scans' file paths
+             k:int=2, # number of folds
+            ) -> np.ndarray: # fold index per scan
+    "Folds by subject (file name up to its last `_`), subjects dealt round-robin in sorted order; by scan if fewer than `k` subjects"
+    subj = [Path(str(p)).stem.rsplit('_', 1)[0] for p in paths]
+    groups = sorted(set(subj))
+    if len(groups) >= k: return np.array([groups.index(s) % k for s in subj])
+    order = np.argsort([str(p) for p in paths], kind='stable')
+    out = np.empty(len(paths), dtype=int); out[order] = np.arange(len(paths)) % k
+    return out
+
+def cross_standardise(maps, # (N, H, W) anomaly maps
+                      normal, # (N,) bool: which maps are of normal scans (the only ones statistics are fitted on)
+                      folds, # (N,) fold index per map, from `folds_of`
+                      **fit_kw, # to `fit_normative`
+                     ) -> np.ndarray: # (N, H, W) z-maps
+    "Each fold's maps standardised against statistics of the normal maps of the other folds"
+    m, normal, folds = np.asarray(maps), np.asarray(normal, dtype=bool), np.asarray(folds)
+    out = np.empty(m.shape, dtype=np.float32)
+    for f in np.unique(folds):
+        rest = (folds != f) & normal
+        if rest.sum() < 2: raise ValueError(f"cross_standardise: fold {f} leaves {rest.sum()} normal maps to fit on (need 2 or more).")
+        out[folds == f] = standardise(m[folds == f], fit_normative(m[rest], **fit_kw))
+    return out
+
+def spatial_scores(zmaps, # (N, H, W) z-maps
+                   spatial:str='max', # 'max' or 'mean'
+                  ): # (N,) image scores
+    "Image scores of z-maps: their spatial maximum (or mean)"
+    flat = zmaps.reshape(len(zmaps), -1)
+    return flat.amax(1) if torch.is_tensor(flat) and spatial == 'max' else flat.max(1) if spatial == 'max' else flat.mean(1)

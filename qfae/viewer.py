@@ -20,7 +20,7 @@ from matplotlib.patches import FancyBboxPatch, Circle, Rectangle
 from .data import find_samples, denormalize
 from .metrics import image_metrics, sensitivity_specificity
 from .evaluate import score_dataset
-from .runs import load_run, make_dataset, default_device
+from .runs import load_run, make_dataset, default_device, normative_of
 from .checkpoints import atomic_write
 
 # %% ../nbs/33_viewer.ipynb #0cf33be9
@@ -120,9 +120,10 @@ def _load_cache(path:Path, key:str):
 
 def _score_for_view(run:Path, samples, device, progress:bool) -> dict:
     "Score `samples` with run `run`: the arrays a `RunView` keeps, images and reconstructions as uint8 display images"
-    cfg, model, perc, _ = load_run(run, device=device)
+    cfg, model, perc, meta = load_run(run, device=device)
     ds = make_dataset(cfg, samples)
-    r = score_dataset(model, perc, cfg, ds, device=device or default_device(), keep_recon=True, progress=progress)
+    r = score_dataset(model, perc, cfg, ds, device=device or default_device(), keep_recon=True, progress=progress,
+                      normative=normative_of(run, cfg, meta))
     dn = (cfg.data.mean, cfg.data.std)
     return dict(scores=r['scores'], maps=r['maps'].astype(np.float16), labels=r['labels'], masks=r['masks'],
                 has_mask=r['has_mask'], paths=np.array(r['paths']), recon=np.stack([_uint8(_display(x, dn)) for x in r['recon']]),
