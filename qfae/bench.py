@@ -14,6 +14,7 @@ import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils.flop_counter import flop_registry
 from tqdm.auto import tqdm
+from .runtime import autocast
 
 # %% ../nbs/36_bench.ipynb #02d65d38
 def matmul_peak(dtype=torch.float32, n:int=2048, reps:int=5, device='cpu') -> float:
@@ -78,7 +79,7 @@ def _train_step(cfg, data, device):
     if cfg.train.cache: _, cached = FrozenCache(model, perc, cfg, TensorImages(x.cpu()), seed=0, device=device, progress=False).batch(0, list(range(len(x))), device)
     if cfg.train.compile: model.bottleneck.compile(); model.decoder.compile()
     opt = torch.optim.Adam(model.trainable_parameters(), lr=cfg.train.lr)
-    ac = torch.autocast('cpu' if str(device) == 'cpu' else 'cuda', dtype=torch.bfloat16, enabled=cfg.train.bf16)
+    ac = autocast(device, cfg.train.bf16)
     def step():
         with ac: loss = train_loss(model, perc, cfg, x, cached)
         opt.zero_grad(set_to_none=True); loss.backward(); opt.step()

@@ -65,6 +65,7 @@ class PerceptualCfg:
     spatial:str = 'max' # image score: spatial aggregation of each map ('max' or 'mean')
     across:str = 'mean' # image score: aggregation across maps ('mean' or 'max')
     normative:bool = False # departure from the paper: standardise the pixel map against normal validation maps (`qfae.normative`); image score = its spatial max (or mean)
+    eval_bf16:bool = False # score (eval, predict, calibration, validation, viewer) under bfloat16 autocast where the device has it; float32 otherwise
 
 @dataclass
 class DataCfg:

@@ -21,6 +21,7 @@ from tqdm.auto import tqdm
 
 from .decoder import patchify, unpatchify, sincos_pos_embed_2d
 from .config import get_preset
+from .runtime import autocast
 from .data import find_samples, denormalize
 from .model import make_vit
 from .runs import make_dataset, check_data, default_device
@@ -319,7 +320,7 @@ def pretrain_mae(data, # data folder: BMAD layout (its normal training images) o
             save_checkpoint(dict(model=mae.state_dict(), optimizer=opt.state_dict(), scheduler=sched.state_dict(), epoch=step, epochs=steps,
                                  history=history, settings=settings, interval={k: acc[k] for k in ('loss', 'baseline', 'n')}), files['resume'])
             write_log(); saved[0] = step
-    ac = torch.autocast('cpu' if str(device) == 'cpu' else 'cuda', dtype=torch.bfloat16, enabled=bf16)
+    ac = autocast(device, bf16)
     t0 = time.time() - (history[-1]['seconds'] if history else 0.)
     acc = dict(dict(loss=0., baseline=0., n=0), **(interval if resume else {}), timed=0, t=time.time())   # sums since the last log line
     bar = tqdm(total=steps, initial=start, desc='MAE pre-training', unit='step', disable=not progress)

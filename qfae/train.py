@@ -18,6 +18,7 @@ from torch.utils.data import DataLoader, Sampler
 from tqdm.auto import tqdm
 from .config import Config, from_dict
 from .perceptual import cosine_maps, perceptual_loss
+from .runtime import autocast
 from .checkpoints import (save_atomic, save_checkpoint, load_checkpoint, CheckpointError, rng_state, set_rng_state,
                               deferred_signals, progress_of)
 
@@ -149,7 +150,7 @@ class FrozenCache:
     def __init__(self, model, perceptual, cfg:Config, ds, *, seed:int, views:int=1, device='cpu', progress:bool=True):
         pc, self.n_views, self.views = cfg.perceptual, views, []
         bs = cfg.train.batch_size
-        ac = torch.autocast('cpu' if str(device) == 'cpu' else 'cuda', dtype=torch.bfloat16, enabled=cfg.train.bf16)
+        ac = autocast(device, cfg.train.bf16)
         for v in range(views):
             acc = dict(image=[], raw=[], feats=[])
             dl = DataLoader(Seeded(ds, epoch_seed(seed, 100_000 + v)), batch_size=bs, shuffle=False)
@@ -274,7 +275,7 @@ def _batches(train_ds, cache, sampler, epoch, es, num_workers, device):
 def _steps(cfg, model, net, perceptual, train_ds, cache, out, opt, sched, history, seed, plan, start, stop, mark, bs, drop_last,
            evaluate_fn, device, progress, num_workers, rank, world):
     "Optimiser steps `start` to `stop`, a record at each of the budget's record points"
-    ac = torch.autocast('cpu' if str(device) == 'cpu' else 'cuda', dtype=torch.bfloat16, enabled=cfg.train.bf16)
+    ac = autocast(device, cfg.train.bf16)
     bar = tqdm(total=plan.steps, initial=start, unit='step', disable=not progress or rank != 0, leave=False)
     step, t_call, seen = start, time.time(), 0
     acc = dict(loss=0., n=0, t0=time.time())   # since the last record
