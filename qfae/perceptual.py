@@ -15,6 +15,7 @@ from torch import nn, Tensor
 from timm.layers import resample_abs_pos_embed, resample_patch_embed
 
 from .encoder import resolve_blocks
+from .runtime import stage
 
 # %% auto #0
 __all__ = ['MultiPatchViT', 'cosine_maps', 'perceptual_loss', 'anomaly_map', 'image_scores']
@@ -116,12 +117,12 @@ def cosine_maps(model:MultiPatchViT, # the frozen perceptual model
     if x.shape != x_rec.shape: raise ValueError(f"x {tuple(x.shape)} and x_rec {tuple(x_rec.shape)} must have the same shape.")
     size = tuple(x.shape[-2:]) if size is None else _pair(size)
     per_p = []
-    for p in (model.patch_sizes if patch_sizes is None else patch_sizes):
+    for p in (model.patch_sizes if patch_sizes is None else patch_sizes):   # each input seen once per patch size, all blocks at once
         if x_feats is not None: fx = x_feats[p]
         else:
-            with torch.no_grad(): fx = model.features(x, p, blocks)
-        fr = model.features(x_rec, p, blocks)
-        per_p.append(torch.stack([_upsample(1 - F.cosine_similarity(a, b, dim=1), size) for a, b in zip(fx, fr)]))
+            with torch.no_grad(), stage('perceptual (input)'): fx = model.features(x, p, blocks)
+        with stage('perceptual (reconstruction)'): fr = model.features(x_rec, p, blocks)
+        with stage('maps'): per_p.append(torch.stack([_upsample(1 - F.cosine_similarity(a, b, dim=1), size) for a, b in zip(fx, fr)]))
     return torch.stack(per_p, 1)
 
 # %% ../nbs/13_perceptual.ipynb #88f5c625

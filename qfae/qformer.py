@@ -107,14 +107,24 @@ class ReleasedBlock(nn.Module):
         hidden = int(dim * mlp_ratio)
         self.mlp = nn.Sequential(nn.LayerNorm(dim), nn.Linear(dim, hidden), nn.GELU(), nn.Linear(hidden, dim), nn.Dropout(dropout))
 
+    def attend_self(self, x:Tensor, # (B, M, dim) queries
+                   )->Tensor: # (B, M, dim)
+        "The part of the block that sees only the queries: the self-attention"
+        return self.self_attn(x)
+
+    def attend_tokens(self, x:Tensor, # (B, M, dim) output of `attend_self`
+                      tokens:Tensor, # (B, N, dim) encoder tokens
+                      keep:list|None=None, # if a list: the cross-attention weights (B, heads, M, 1+N) are appended to it
+                     )->Tensor: # (B, M, dim)
+        "The rest of the block: cross-attention to the tokens, then the MLP"
+        if keep is not None: keep.append(self.cross_attn.attention_weights(x, tokens))
+        return self.mlp(self.cross_attn(x, tokens))
+
     def forward(self, x:Tensor, # (B, M, dim) queries
                 tokens:Tensor, # (B, N, dim) encoder tokens
                 keep:list|None=None, # if a list: the cross-attention weights (B, heads, M, 1+N) are appended to it
                )->Tensor: # (B, M, dim)
-        x = self.self_attn(x)
-        if keep is not None: keep.append(self.cross_attn.attention_weights(x, tokens))
-        x = self.cross_attn(x, tokens)
-        return self.mlp(x)
+        return self.attend_tokens(self.attend_self(x), tokens, keep)
 
 # %% ../nbs/11_qformer.ipynb #6cd176ca
 class CrossAttention(nn.Module):
@@ -161,15 +171,26 @@ class PaperBlock(nn.Module):
         self.norm_q, self.norm_ctx, self.cross_attn = nn.LayerNorm(dim), nn.LayerNorm(dim), CrossAttention(dim, heads)
         self.norm2, self.mlp = nn.LayerNorm(dim), Mlp(dim, int(dim * mlp_ratio), drop=dropout)
 
-    def forward(self, x:Tensor, # (B, M, dim) queries
-                tokens:Tensor, # (B, N, dim) encoder tokens
-                keep:list|None=None, # if a list: the cross-attention weights (B, heads, M, N) are appended to it
-               )->Tensor: # (B, M, dim)
-        x = x + self.self_attn(self.norm1(x))
+    def attend_self(self, x:Tensor, # (B, M, dim) queries
+                   )->Tensor: # (B, M, dim)
+        "The part of the block that sees only the queries: the residual self-attention"
+        return x + self.self_attn(self.norm1(x))
+
+    def attend_tokens(self, x:Tensor, # (B, M, dim) output of `attend_self`
+                      tokens:Tensor, # (B, N, dim) encoder tokens
+                      keep:list|None=None, # if a list: the cross-attention weights (B, heads, M, N) are appended to it
+                     )->Tensor: # (B, M, dim)
+        "The rest of the block: residual cross-attention to the tokens, then the residual MLP"
         q, ctx = self.norm_q(x), self.norm_ctx(tokens)
         if keep is not None: keep.append(self.cross_attn.attention_weights(q, ctx))
         x = x + self.cross_attn(q, ctx)
         return x + self.mlp(self.norm2(x))
+
+    def forward(self, x:Tensor, # (B, M, dim) queries
+                tokens:Tensor, # (B, N, dim) encoder tokens
+                keep:list|None=None, # if a list: the cross-attention weights (B, heads, M, N) are appended to it
+               )->Tensor: # (B, M, dim)
+        return self.attend_tokens(self.attend_self(x), tokens, keep)
 
 # %% ../nbs/11_qformer.ipynb #b1b15d0d
 _STYLES = ('paper', 'released')
@@ -201,13 +222,23 @@ class QFormer(nn.Module):
         self.blocks = nn.ModuleList(make() for _ in range(depth))
         self.norm = nn.LayerNorm(dim) if style == 'paper' else nn.Identity()  # a pre-norm residual stack ends with a norm
         self._keep = None   # a list while `recording` is active
+        self._const = None  # (key, block 0's `attend_self` of the queries) while nothing that it depends on changes
+
+    def first_queries(self)->Tensor: # (1, n_queries, dim)
+        "Block 0's `attend_self` of the learned queries: the same for every image. Kept while it cannot change (no gradient wanted, same parameters, precision and device)"
+        if torch.is_grad_enabled(): return self.blocks[0].attend_self(self.queries)
+        kind = self.queries.device.type
+        key = (tuple((p.data_ptr(), p._version) for p in self.parameters()),
+               torch.get_autocast_dtype(kind) if torch.is_autocast_enabled(kind) else None)
+        if self._const is None or self._const[0] != key: self._const = (key, self.blocks[0].attend_self(self.queries))
+        return self._const[1]
 
     def forward(self, tokens:Tensor, # (B, N, dim) projected encoder tokens
                )->Tensor: # (B, n_queries, dim) latent Z
         if tokens.ndim != 3 or tokens.shape[-1] != self.dim:
             raise ValueError(f"QFormer expects tokens of shape (B, N, {self.dim}), got {tuple(tokens.shape)}")
-        x = self.queries.expand(tokens.shape[0], -1, -1)
-        for blk in self.blocks: x = blk(x, tokens, keep=self._keep)
+        x = self.blocks[0].attend_tokens(self.first_queries().expand(tokens.shape[0], -1, -1), tokens, keep=self._keep)
+        for blk in self.blocks[1:]: x = blk(x, tokens, keep=self._keep)
         return self.norm(x)
 
     @contextlib.contextmanager

@@ -18,7 +18,8 @@ from .data import find_samples, AnomalyDataset, Sample, read_image, read_volume
 from .model import build_model, build_perceptual
 from .train import fit, seed_everything, code_version, dist_info
 from .checkpoints import save_atomic, save_checkpoint, load_checkpoint, read_json, run_lock, progress_of
-from .evaluate import score_dataset, metrics_of, benchmark_records, diagnose
+from .evaluate import score_dataset, metrics_of, benchmark_records, diagnose, scoring_precision
+from .runtime import stage
 from .normative import fit_normative, save_normative, load_normative, cross_standardise, folds_of, spatial_scores
 from .metrics import mean_std, threshold_at_fpr, sensitivity_specificity, clopper_pearson
 from .plots import save_pictures, save_figure, save_training_strip
@@ -195,26 +196,33 @@ def normative_of(run, cfg:Config, meta:dict) -> dict|None:
 def evaluate_run(run, data=None, *, split:str='test', json_path=None, spatial=None, across=None, pictures:bool=True,
                  missing_masks:str='error', device=None, progress:bool=True, weights=None):
     "Score every image of `split` with run `run`; write metrics.json, scores.csv and pictures; return (results, scored)"
-    run = Path(run)
-    cfg, model, perc, meta = load_run(run, device=device, weights=weights)
-    data = data or meta.get('data', {}).get('root')
-    if data is None: raise ValueError(f'{run}: no data folder given and none recorded in config.json')
-    index = find_samples(data, missing_masks=missing_masks)
-    samples = getattr(index, split, None)
-    if not samples: raise ValueError(f'{data}: the {split!r} split has no images (layout: {index.layout})')
-    ds = make_dataset(cfg, samples)
+    run, device = Path(run), device or default_device()
+    with stage('load run'):
+        cfg, model, perc, meta = load_run(run, device=device, weights=weights)
+        data = data or meta.get('data', {}).get('root')
+        if data is None: raise ValueError(f'{run}: no data folder given and none recorded in config.json')
+        index = find_samples(data, missing_masks=missing_masks)
+        samples = getattr(index, split, None)
+        if not samples: raise ValueError(f'{data}: the {split!r} split has no images (layout: {index.layout})')
+        ds = make_dataset(cfg, samples)
     t = time.time()
     fit_here = _normative(cfg) and split == 'valid'   # the statistics' own scans: standardised without themselves
-    r = score_dataset(model, perc, cfg, ds, device=device or default_device(), spatial=spatial, across=across,
-                      keep_recon=pictures, progress=progress, normative=None if fit_here else normative_of(run, cfg, meta))
+    with stage('scoring'):
+        r = score_dataset(model, perc, cfg, ds, device=device, spatial=spatial, across=across,
+                          keep_recon=pictures, progress=progress, normative=None if fit_here else normative_of(run, cfg, meta))
     if fit_here: r = cross_fitted(r, cfg, spatial)
-    recs = benchmark_records(data, [s.path for s in samples])
-    res = metrics_of(r, *((None, None) if recs is None else ([x.get('lesion') for x in recs], [x.get('z') for x in recs])))
+    with stage('metrics'):
+        recs = benchmark_records(data, [s.path for s in samples])
+        res = metrics_of(r, *((None, None) if recs is None else ([x.get('lesion') for x in recs], [x.get('z') for x in recs])))
     res.update(split=split, aggregation=dict(spatial=spatial or cfg.perceptual.spatial, across=across or cfg.perceptual.across,
                pixel_map='z-score' if _normative(cfg) else 'mean'), preset=cfg.name, seed=meta['seed'], epochs_trained=meta['epoch'], steps_trained=meta['step'],
                excluded_from_pixel_metrics=[str(s.path) for s in samples if s.label == 1 and s.mask is None],
                data=index.describe(), train_data=meta.get('data'), code=code_version(), seconds=round(time.time() - t, 1),
-               config=cfg.to_dict())
+               precision=scoring_precision(cfg, device), config=cfg.to_dict())
+    with stage('files and pictures'): return _write_results(res, r, run, cfg, meta, samples, ds, json_path, pictures)
+
+def _write_results(res, r, run, cfg, meta, samples, ds, json_path, pictures):
+    "evaluate_run's second half: the false-positive rate at the calibrated threshold, then metrics.json, scores.csv, pictures"
     thf = run/'thresholds.json'
     if thf.exists() and res['n_normal'] and res['n_abnormal']:
         th = read_json(thf)

@@ -10,7 +10,7 @@ import contextlib, time, warnings
 import torch
 
 # %% auto #0
-__all__ = ['bf16_supported', 'autocast', 'use_bf16', 'StageTimes', 'stage']
+__all__ = ['bf16_supported', 'autocast', 'use_bf16', 'StageTimes', 'stage', 'stage_modules']
 
 # %% ../nbs/05_runtime.ipynb #05a00006
 def bf16_supported(device='cpu') -> bool:
@@ -65,3 +65,26 @@ def stage(name:str):
     try: yield
     finally:
         _sync(); times.add(name, time.perf_counter() - t0)
+
+# %% ../nbs/05_runtime.ipynb #05a00013
+@contextlib.contextmanager
+def stage_modules(modules:dict):
+    "Inside, every forward of `modules` ({stage name: module or None}) is timed as that stage of the active `StageTimes` (no hooks without one)"
+    if StageTimes._active is None:
+        yield
+        return
+    started, handles = {}, []
+    def before(name):
+        def hook(module, args):
+            _sync(); started[name] = time.perf_counter()
+        return hook
+    def after(name):
+        def hook(module, args, output):
+            if (times := StageTimes._active) is not None and name in started:
+                _sync(); times.add(name, time.perf_counter() - started.pop(name))
+        return hook
+    for name, m in modules.items():
+        if m is not None: handles += [m.register_forward_pre_hook(before(name)), m.register_forward_hook(after(name))]
+    try: yield
+    finally:
+        for h in handles: h.remove()
