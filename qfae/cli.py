@@ -116,6 +116,7 @@ def info(a):
 # %% ../nbs/40_cli.ipynb #dca66390
 _DEVICE = (('--device',), dict(default=None, help='cpu, cuda, cuda:1 ... (default: cuda if available, else cpu)'))
 _QUIET = (('--quiet',), dict(action='store_true', help='no progress bars'))
+_PRECISION = (('--precision',), dict(default=None, choices=('bf16', 'fp32'), help="scoring precision: bf16 (bfloat16 autocast, where the device has it) or fp32 (default: the run's config, perceptual.eval_bf16)"))
 
 @command('train', 'train a preset on the normal scans of a data folder',
          args=[(('--data',), dict(required=True, help='data folder: BMAD layout (train/good, valid|test/{good,Ungood}) or a folder of normal scans')),
@@ -146,13 +147,13 @@ def train(a):
                (('--spatial',), dict(default=None, choices=('max', 'mean'), help="image score: spatial aggregation per map (default: the preset's)")),
                (('--across',), dict(default=None, choices=('mean', 'max'), help="image score: aggregation across maps (default: the preset's)")),
                (('--allow-missing-masks',), dict(action='store_true', help='keep abnormal images without a mask for image metrics, leave them out of pixel metrics and list them')),
-               (('--no-pictures',), dict(action='store_true', help='skip the PNG pictures')), _DEVICE, _QUIET])
+               (('--no-pictures',), dict(action='store_true', help='skip the PNG pictures')), _PRECISION, _DEVICE, _QUIET])
 def eval_(a):
     "Score every image of a split with a trained run; print and save image/pixel metrics."
     from qfae.runs import evaluate_run, RESULT_KEYS
     res, _ = evaluate_run(a.run, a.data, split=a.split, json_path=a.json, spatial=a.spatial, across=a.across,
                           pictures=not a.no_pictures, missing_masks='exclude' if a.allow_missing_masks else 'error',
-                          device=a.device, progress=not a.quiet)
+                          device=a.device, progress=not a.quiet, precision=a.precision)
     out = {k: res.get(k) for k in RESULT_KEYS}
     if 'at_threshold' in res:
         t = res['at_threshold']
@@ -167,11 +168,11 @@ def eval_(a):
          args=[(('--run',), dict(required=True, help='run folder written by `qfae train`')),
                (('inputs',), dict(metavar='IMAGE_OR_DIR', help='a scan file or a folder of scans')),
                (('--out',), dict(default=None, help='output folder (default: RUN/predictions)')),
-               (('--no-pictures',), dict(action='store_true', help='scores only')), _DEVICE, _QUIET])
+               (('--no-pictures',), dict(action='store_true', help='scores only')), _PRECISION, _DEVICE, _QUIET])
 def predict(a):
     "Score new scans; write predictions.csv and an anomaly-map picture per scan."
     from qfae.runs import predict as _predict
-    rows = _predict(a.run, a.inputs, a.out, device=a.device, progress=not a.quiet, pictures=not a.no_pictures)
+    rows = _predict(a.run, a.inputs, a.out, device=a.device, progress=not a.quiet, pictures=not a.no_pictures, precision=a.precision)
     for r in rows[:20]: print(f"{r['score']:.4f}  {r['decision'] or '-':8s}  {r['path']}" + (f" [slice {r['slice_index']}]" if r['slice_index'] is not None else ''))
     if len(rows) > 20: print(f'... {len(rows) - 20} more')
     print(f'wrote {Path(a.out or Path(a.run)/"predictions")/"predictions.csv"}')
@@ -200,15 +201,17 @@ def benchmark(a):
                (('--patchcore',), dict(default='patchcore-cpu', help="PatchCore preset, or 'none' (default: patchcore-cpu)")),
                (('--sfae',), dict(default='sfae-cpu', help="SFAE preset, or 'none' (default: sfae-cpu)")),
                (('--steps',), dict(type=int, default=3, help='timed steps per case, after one warm-up step (default: 3; the median is reported)')),
-               (('--compile',), dict(action='store_true', help='also measure torch.compile of the trainable parts (compiling takes minutes on a CPU)')),
+               (('--compile',), dict(action='store_true', help='also measure torch.compile: of the trainable parts in training, of every transformer block in scoring (compiling takes minutes on a CPU)')),
+               (('--run',), dict(default=None, help='a trained run folder of the QFAE preset: also profile its `qfae eval` stage by stage (fp32 and bf16) and check bf16 parity')),
+               (('--split',), dict(default='test', choices=('test', 'valid'), help='split that --run profiles (default: test); parity is checked on valid')),
                (('--in-process',), dict(action='store_true', help='run every case in this process: quicker, but one shared peak-memory figure')),
                _DEVICE, _QUIET])
 def bench_(a):
-    "Side by side in one run: QFAE training images/s in fp32, bf16 and bf16 with the frozen-feature cache, the baselines' training, every method's inference, peak memory and the fraction of the measured matmul peak. Writes bench.json and bench.md."
+    "Side by side in one run: QFAE training images/s in fp32, bf16 and bf16 with the frozen-feature cache, the baselines' training, every method's inference (QFAE in fp32 and bf16), scoring memory at one vs three patch sizes, peak memory and the fraction of the measured matmul peak; with --run, a stage-by-stage profile of qfae eval and the bf16 parity check. Writes bench.json and bench.md."
     from qfae.bench import bench, default_cases, bench_markdown
     none = lambda p: None if p.lower() == 'none' else p
     cases = default_cases(a.preset, none(a.ae), none(a.patchcore), none(a.sfae), steps=a.steps, compile=a.compile)
-    res = bench(cases, a.data, out=a.out, device=a.device or 'cpu', isolate=not a.in_process, progress=not a.quiet)
+    res = bench(cases, a.data, run=a.run, split=a.split, out=a.out, device=a.device or 'cpu', isolate=not a.in_process, progress=not a.quiet)
     print(bench_markdown(res)); print(f'\nwritten: {Path(a.out)/"bench.json"}, {Path(a.out)/"bench.md"}')
 
 # %% ../nbs/40_cli.ipynb #4c94502a
