@@ -245,7 +245,7 @@ def _write_results(res, r, run, cfg, meta, samples, ds, json_path, pictures):
                zip(samples, r['labels'].tolist(), r['scores'].tolist())], run/'scores.csv')
     if pictures:
         save_pictures(r, lambda i: ds[i]['image'].numpy(), run/'pictures', denorm=(cfg.data.mean, cfg.data.std),
-                      note=f'{cfg.name}, seed {meta["seed"]}')
+                      note=f'{cfg.name}, seed {meta["seed"]}', metrics=res)
     save_atomic(res, run/'metrics.json')   # last: a run with metrics.json has its scores and pictures
     return res, r
 
