@@ -6,12 +6,16 @@ Docs: https://qfae.github.io/qfae/config.html.md"""
 
 # %% auto #0
 __all__ = ['PRESETS', 'paper', 'paper_brats', 'paper_liver', 'paper_chest', 'paper_resc', 'cpu', 'cpu_small', 'ae_cpu',
-           'patchcore_cpu', 'sfae_cpu', 'tiny', 'get_preset', 'training_table', 'evaluation_table', 'diff_table']
+           'patchcore_cpu', 'sfae_cpu', 'tiny', 'get_preset', 'training_table', 'evaluation_table', 'diff_table',
+           'METHODS', 'EncoderCfg', 'QFormerCfg', 'DecoderCfg', 'PerceptualCfg', 'DataCfg', 'TrainCfg', 'Config',
+           'from_dict', 'override', 'validate']
 
 # %% ../nbs/14_config.ipynb #14c00001
 from dataclasses import replace
 from .schema import EncoderCfg, QFormerCfg, DecoderCfg, PerceptualCfg, DataCfg, TrainCfg, Config, METHODS
 from .schema import from_dict, override, validate, _parse
+
+_all_ = ['METHODS', 'EncoderCfg', 'QFormerCfg', 'DecoderCfg', 'PerceptualCfg', 'DataCfg', 'TrainCfg', 'Config', 'from_dict', 'override', 'validate']
 
 # %% ../nbs/14_config.ipynb #18f4b796
 _PAPER_DEPARTURES = (

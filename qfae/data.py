@@ -17,8 +17,11 @@ from torchvision.transforms import v2
 from .readers import read_image, read_volume, read_mask, _resize_mask, _cached_volume
 from .layouts import Sample, DataIndex, find_samples
 
+_all_ = ['read_image', 'read_volume', 'read_mask', 'Sample', 'DataIndex', 'find_samples']
+
 # %% auto #0
-__all__ = ['bilateral_filter', 'liver_preprocess', 'train_transform', 'denormalize', 'AnomalyDataset']
+__all__ = ['bilateral_filter', 'liver_preprocess', 'train_transform', 'denormalize', 'AnomalyDataset', 'read_image',
+           'read_volume', 'read_mask', 'Sample', 'DataIndex', 'find_samples']
 
 # %% ../nbs/20_data.ipynb #de6392a1
 def bilateral_filter(img:np.ndarray, # (H, W) or (H, W, C): uint8, or float in [0, 1] (scaled to 8 bits)
