@@ -65,7 +65,7 @@ def _flops(fn) -> int:
 # %% ../nbs/36_bench.ipynb #93c709a8
 def _train_step(cfg, data, device):
     "A closure doing one optimiser step of `cfg` on one batch of real images, and the setup seconds per image"
-    from qfae.model import build_model, build_perceptual
+    from qfae.builders import build_model, build_perceptual
     from qfae.train import train_loss, FrozenCache, TensorImages
     t0 = time.perf_counter()
     model, perc = build_model(cfg), build_perceptual(cfg)
@@ -87,7 +87,7 @@ def _train_step(cfg, data, device):
 
 def _infer_step(cfg, data, device):
     "A closure scoring one batch as `qfae eval` does (baselines fitted first on the training images), and the setup seconds"
-    from qfae.model import build_model, build_perceptual
+    from qfae.builders import build_model, build_perceptual
     from qfae.evaluate import score_batch, scoring_precision
     t0 = time.perf_counter()
     model, perc = build_model(cfg), build_perceptual(cfg)
@@ -100,7 +100,7 @@ def _infer_step(cfg, data, device):
 
 def _fit_step(cfg, data, device, n:int=None):
     "PatchCore's whole fit (features of every training image + greedy coreset) as one 'step'"
-    from qfae.model import build_model
+    from qfae.builders import build_model
     from qfae.data import find_samples
     t0 = time.perf_counter()
     model = build_model(cfg).to(device)

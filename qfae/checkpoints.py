@@ -6,8 +6,8 @@ Docs: https://qfae.github.io/qfae/checkpoints.html.md"""
 
 # %% auto #0
 __all__ = ['FORMAT', 'READS', 'LOCK', 'atomic_write', 'save_atomic', 'read_json', 'CheckpointError', 'save_checkpoint',
-           'load_checkpoint', 'progress_of', 'rng_state', 'set_rng_state', 'deferred_signals', 'RunBusyError',
-           'run_lock']
+           'load_checkpoint', 'progress_of', 'rng_state', 'set_rng_state', 'state_mismatch', 'deferred_signals',
+           'RunBusyError', 'run_lock']
 
 # %% ../nbs/22_checkpoints.ipynb #c75edbfa
 import contextlib, fcntl, json, os, pickle, random, re, signal, socket, sys, tempfile, threading, time, warnings
@@ -143,6 +143,14 @@ def set_rng_state(st:dict):
     p, n = st['python'], st['numpy']
     random.setstate((p['version'], tuple(p['state'].tolist()), p['gauss']))
     np.random.set_state(('MT19937', n['keys'].cpu().numpy().astype(np.uint32), n['pos'], n['has_gauss'], n['gauss']))
+
+# %% ../nbs/22_checkpoints.ipynb #f5088133
+def state_mismatch(own:dict, sd:dict) -> str:
+    "'' if `sd` has exactly the keys and shapes of `own`, else what differs (missing, unexpected, other shapes)"
+    missing, unexpected = sorted(set(own) - set(sd)), sorted(set(sd) - set(own))
+    bad = [k for k in own if k in sd and own[k].shape != sd[k].shape]
+    return '; '.join(filter(None, [f'missing {missing[:5]}' if missing else '', f'unexpected {unexpected[:5]}' if unexpected else '',
+                                   f'shape differs for {bad[:5]}' if bad else '']))
 
 # %% ../nbs/22_checkpoints.ipynb #1b249200
 _STOP = (signal.SIGINT, signal.SIGTERM)

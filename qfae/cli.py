@@ -99,7 +99,7 @@ def presets(a):
 def info(a):
     "Print trainable/frozen parameter counts and token counts of a preset as JSON."
     from qfae.config import get_preset
-    from qfae.model import describe, make_vit
+    from qfae.builders import describe, make_vit
     cfg = get_preset(a.preset, a.set)
     d = describe(cfg)
     if not a.no_weights:

@@ -23,7 +23,7 @@ from .decoder import patchify, unpatchify, sincos_pos_embed_2d
 from .config import get_preset
 from .runtime import autocast
 from .data import find_samples, denormalize
-from .model import make_vit
+from .builders import make_vit
 from .runs import make_dataset, check_data, default_device
 from .train import seed_everything, epoch_seed, code_version, EpochBatches, Seeded
 from .checkpoints import atomic_write, save_atomic, save_checkpoint, load_checkpoint, deferred_signals, CheckpointError

@@ -16,7 +16,7 @@ import numpy as np, torch
 from dataclasses import replace
 from .config import Config, from_dict, get_preset
 from .data import find_samples, AnomalyDataset, Sample, read_image, read_volume
-from .model import build_model, build_perceptual
+from .builders import build_model, build_perceptual
 from .train import fit, seed_everything, code_version, dist_info
 from .checkpoints import save_atomic, save_checkpoint, load_checkpoint, read_json, run_lock, progress_of
 from .evaluate import score_dataset, metrics_of, benchmark_records, diagnose, scoring_precision

@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from tqdm.auto import tqdm
 
-from .model import state_mismatch
+from .checkpoints import state_mismatch
 from .encoder import FrozenEncoder
 from .patchcore import patch_grid
 

@@ -133,7 +133,10 @@ class EpochBatches(Sampler):
         perm = torch.randperm(self.n, generator=torch.Generator().manual_seed(self.seed)).tolist()
         return [perm[i * self.bs:(i + 1) * self.bs] for i in range(self.start, self.start + len(self))]
     def __iter__(self):
-        for b in self.global_batches(): yield b[self.rank * len(b) // self.world:(self.rank + 1) * len(b) // self.world]
+        for b in self.global_batches(): yield self.share(b)
+    def share(self, batch:list) -> list:
+        "This rank's contiguous share of a global batch"
+        return batch[self.rank * len(batch) // self.world:(self.rank + 1) * len(batch) // self.world]
 
 class Seeded(torch.utils.data.Dataset):
     "`ds` with the random draws of item i (augmentation) seeded by (seed, i): the same whatever the process, worker or order"
@@ -265,11 +268,12 @@ def fit(cfg:Config, model, perceptual, train_ds, out, *,
 
 def _batches(train_ds, cache, sampler, epoch, es, num_workers, device):
     "(images, cached frozen outputs or None, size of the global batch) for each batch of this process"
-    sizes = [len(b) for b in sampler.global_batches()]
+    batches = sampler.global_batches()   # the epoch's permutation, drawn once
+    mine, sizes = [sampler.share(b) for b in batches], [len(b) for b in batches]
     if cache is not None:
-        for idx, n in zip(sampler, sizes): yield *cache.batch(epoch, idx, device), n
+        for idx, n in zip(mine, sizes): yield *cache.batch(epoch, idx, device), n
     else:   # the loader's own generator: it draws nothing from the global random state
-        dl = DataLoader(Seeded(train_ds, es), batch_sampler=sampler, num_workers=num_workers, generator=torch.Generator().manual_seed(es))
+        dl = DataLoader(Seeded(train_ds, es), batch_sampler=mine, num_workers=num_workers, generator=torch.Generator().manual_seed(es))
         for b, n in zip(dl, sizes): yield b['image'].to(device), None, n
 
 def _steps(cfg, model, net, perceptual, train_ds, cache, out, opt, sched, history, seed, plan, start, stop, mark, bs, drop_last,

@@ -21,6 +21,9 @@ if [ "$before" == "$after" ]; then ok "nbdev-export"; else bad "nbdev-export"; d
 echo "== notebook hygiene (tools/check_nbs.py)"
 if python tools/check_nbs.py; then ok "notebook hygiene"; else bad "notebook hygiene"; fi
 
+echo "== no import cycle in qfae/ (tools/import_cycles.py)"
+if python tools/import_cycles.py; then ok "import cycles"; else bad "import cycles"; fi
+
 echo "== README in sync with nbs/index.ipynb"
 if python tools/readme.py --check; then ok "README"; else bad "README"; fi
 
