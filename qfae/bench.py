@@ -132,13 +132,22 @@ def measure(case:dict, data, device='cpu') -> dict:
             for m in parts: m.compile()
             t = time.perf_counter(); step(); first = time.perf_counter() - t   # compiles
         sec = _timed(step, steps, warmup=1)
+        ops = _top_ops(step) if case.get('ops') else None
     peak = matmul_peak(torch.bfloat16 if bf16 else torch.float32, device=device)
     return dict(label=case.get('label', case['preset']), kind=case['kind'], preset=cfg.name, overrides=list(case.get('overrides', ())),
                 batch=n, seconds_per_step=sec, images_per_s=n / sec, flops_per_step=flops, precision='bf16' if bf16 else 'fp32',
                 matmul_peak_flops=peak, fraction_of_peak=None if flops is None else flops / sec / peak,
                 compiled=compiled, compile_s=None if first is None else max(first - sec, 0.), role=case.get('role'),
                 setup_s_per_image=setup / n, peak_rss_mib=_maxrss_mib(), added_rss_mib=_maxrss_mib() - rss0,
-                step_rss_mib=_maxrss_mib() - rss1, threads=torch.get_num_threads(), device=str(device))
+                step_rss_mib=_maxrss_mib() - rss1, ops=ops, threads=torch.get_num_threads(), device=str(device))
+
+def _top_ops(step, n:int=8) -> list:
+    "The `n` operators with the most self time in one call of `step` (torch.profiler), with their share of the step's total"
+    from torch.profiler import profile, ProfilerActivity
+    with profile(activities=[ProfilerActivity.CPU]) as prof: step()
+    ev = sorted(prof.key_averages(), key=lambda e: -e.self_cpu_time_total)
+    total = sum(e.self_cpu_time_total for e in ev) or 1
+    return [dict(op=e.key, ms=e.self_cpu_time_total / 1e3, share=e.self_cpu_time_total / total, calls=e.count) for e in ev[:n]]
 
 # %% ../nbs/36_bench.ipynb #36b00002
 MODEL_STAGES = ('reconstruction', 'perceptual (input)', 'perceptual (reconstruction)', 'maps', 'aggregation')
@@ -199,12 +208,12 @@ def default_cases(qfae:str='cpu', ae:str='ae-cpu', patchcore:str='patchcore-cpu'
     t = lambda label, preset, ov=(), kind='train': dict(label=label, preset=preset, overrides=list(ov), kind=kind, steps=steps)
     cases = [t('QFAE train fp32', qfae, ['train.bf16=false', 'train.cache=false']),
              t('QFAE train bf16', qfae, ['train.bf16=true', 'train.cache=false']),
-             t('QFAE train bf16 + cache', qfae, ['train.bf16=true', 'train.cache=true'])]
+             dict(t('QFAE train bf16 + cache', qfae, ['train.bf16=true', 'train.cache=true']), ops=True)]
     if compile: cases.append(t('QFAE train bf16 + cache + compile', qfae, ['train.bf16=true', 'train.cache=true', 'train.compile=true']))
     cases += [c for c in (ae and t('AE train (preset precision)', ae), sfae and t('SFAE train', sfae),
                           patchcore and dict(t('PatchCore fit (all training images)', patchcore, kind='fit'), steps=1)) if c]
     cases += [t('QFAE inference fp32', qfae, ['perceptual.eval_bf16=false'], kind='infer'),
-              t('QFAE inference bf16', qfae, ['perceptual.eval_bf16=true'], kind='infer')]
+              dict(t('QFAE inference bf16', qfae, ['perceptual.eval_bf16=true'], kind='infer'), ops=True)]
     if compile: cases.append(dict(t('QFAE inference bf16 + compile', qfae, ['perceptual.eval_bf16=true'], kind='infer'), compile=True))
     cases += [t(f'{m} inference', p, kind='infer') for m, p in (('AE', ae), ('PatchCore', patchcore), ('SFAE', sfae)) if p]
     if memory:   # the shared perceptual trunk: one patch size against the paper's three (16, 32, 56 at 224 px), at the preset's size
@@ -307,6 +316,10 @@ def bench_markdown(res:dict) -> str:
                      f"{round(three['peak_rss_mib'])} vs {round(one['peak_rss_mib'])} MiB ({three['peak_rss_mib'] / one['peak_rss_mib']:.2f}x), "
                      f"added by the scoring steps {round(three['step_rss_mib'])} vs {round(one['step_rss_mib'])} MiB "
                      f"({three['step_rss_mib'] / max(one['step_rss_mib'], 1):.2f}x).")
+    for r in res['rows']:
+        if r.get('ops'):
+            parts.append(f"**Operators, {r['label']}** (self time of one step, `torch.profiler`): " + ', '.join(
+                f"`{o['op']}` {100 * o['share']:.1f} % ({o['calls']} calls)" for o in r['ops']) + '.')
     if res.get('profile'):
         ps = res['profile']
         parts.append(f"**`qfae eval` profile**: run {ps[0]['run']}, {ps[0]['split']} split, {ps[0]['images']} images, each precision "
