@@ -66,7 +66,7 @@ def _flops(fn) -> int:
 def _train_step(cfg, data, device):
     "A closure doing one optimiser step of `cfg` on one batch of real images, and the setup seconds per image"
     from qfae.builders import build_model, build_perceptual
-    from qfae.train import train_loss, FrozenCache, TensorImages
+    from qfae.train import train_loss, FrozenCache, TensorImages, compiled_parts
     t0 = time.perf_counter()
     model, perc = build_model(cfg), build_perceptual(cfg)
     x = _images(cfg, data, cfg.train.batch_size).to(device); model.to(device)
@@ -83,7 +83,7 @@ def _train_step(cfg, data, device):
     def step():
         with ac: loss = train_loss(model, perc, cfg, x, cached)
         opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
-    return step, time.perf_counter() - t0, cfg.train.bf16, [model.bottleneck, model.decoder]   # what `train.compile` compiles
+    return step, time.perf_counter() - t0, cfg.train.bf16, compiled_parts(model)
 
 def _infer_step(cfg, data, device):
     "A closure scoring one batch as `qfae eval` does (baselines fitted first on the training images), and the setup seconds"
@@ -156,7 +156,8 @@ def _run_copy(run, folder) -> Path:
     "The files of run folder `run` that scoring reads, copied into `folder`/run"
     run, dst = Path(run), Path(folder)/'run'
     dst.mkdir(parents=True)
-    for f in ('config.json', 'checkpoint.pt', 'thresholds.json', 'normative.safetensors'):
+    from qfae.runs import NORMATIVE_FILE
+    for f in ('config.json', 'checkpoint.pt', 'thresholds.json', NORMATIVE_FILE):
         if (run/f).exists(): shutil.copy2(run/f, dst/f)
     return dst
 

@@ -6,7 +6,8 @@ Docs: https://qfae.github.io/qfae/train.html.md"""
 
 # %% auto #0
 __all__ = ['seed_everything', 'epoch_seed', 'code_version', 'three_channels', 'loss_of', 'train_loss', 'Budget', 'budget',
-           'dist_info', 'init_distributed', 'EpochBatches', 'Seeded', 'FrozenCache', 'fit', 'TensorImages']
+           'dist_info', 'init_distributed', 'EpochBatches', 'Seeded', 'FrozenCache', 'compiled_parts', 'fit',
+           'TensorImages']
 
 # %% ../nbs/21_train.ipynb #30201d19
 import json, math, os, random, shutil, subprocess, time, warnings
@@ -201,6 +202,10 @@ def _resume_state(st:dict, ckpt:Path, plan:Budget) -> int:
                          'resume with the same budget (--epochs/--steps) and data')
     return st.get('step', done * spe)
 
+def compiled_parts(model) -> list:
+    "The modules that `train.compile` compiles in place: the trainable bottleneck and the decoder"
+    return [model.bottleneck, model.decoder]
+
 def fit(cfg:Config, model, perceptual, train_ds, out, *,
         seed:int=42, # run seed: model initialisation is the caller's, shuffling and augmentation are derived here
         epochs:int=None, # budget in epochs (default: the config's budget, `train.steps` or `train.epochs`)
@@ -249,7 +254,8 @@ def fit(cfg:Config, model, perceptual, train_ds, out, *,
     try:
         cache = (FrozenCache(model, perceptual, cfg, train_ds, seed=seed, views=min(cfg.train.cache_views, plan.epochs), device=device,
                              progress=progress and rank == 0) if cfg.train.cache else None)
-        if cfg.train.compile: model.bottleneck.compile(); model.decoder.compile()
+        if cfg.train.compile:
+            for m in compiled_parts(model): m.compile()
         net = model if world == 1 else torch.nn.parallel.DistributedDataParallel(model, device_ids=None if str(device) == 'cpu' else [device])
         if rng is not None: set_rng_state(rng)   # after the cache: a resumed run draws what the uninterrupted one drew
         _steps(cfg, model, net, perceptual, train_ds, cache, out, opt, sched, history, seed, plan, start, stop, mark, bs, drop_last,
