@@ -50,7 +50,7 @@ def build_model(cfg:Config, weights=None, seed:int|None=None) -> QFAE:
     stack = EncoderStack(encs, dim=cfg.dim)
     q = cfg.qformer
     neck = (QFormer(dim=cfg.dim, n_queries=cfg.n_queries, depth=q.depth, heads=q.heads, mlp_ratio=q.mlp_ratio,
-                    style=q.style, cross_heads=q.cross_heads, cross_head_dim=q.cross_head_dim)
+                    style=q.style, cross_heads=q.cross_heads, cross_head_dim=q.cross_head_dim, query_init_std=q.query_init_std)
             if cfg.use_qformer else GridBridge(stack, img, cfg.grid))
     d = cfg.decoder
     dec = Decoder(in_dim=cfg.dim, dim=d.dim, depth=d.depth, heads=d.heads, mlp_ratio=d.mlp_ratio, patch_size=d.patch_size,

@@ -18,7 +18,7 @@ from .config import Config
 from .perceptual import cosine_maps, anomaly_map, image_scores
 from .normative import standardise, spatial_scores
 from .metrics import image_metrics, pixel_metrics, foreground, r2_by_position
-from .qformer import QFormer, attention_entropy
+from .qformer import QFormer, attention_entropy, latent_spread
 from .train import three_channels, loss_of
 from .runtime import autocast, use_bf16, stage, stage_modules
 
@@ -138,16 +138,17 @@ def metrics_of(r:dict, lesions:list|None=None, positions:list|None=None) -> dict
 # %% ../nbs/31_evaluate.ipynb #d53c93ba
 @torch.no_grad()
 def diagnose(model, perceptual, cfg:Config, ds, *, batch_size:int=None, device='cpu', strip:int=4) -> tuple:
-    "({recon_l1, recon_psnr, valid_loss, attention_entropy}, {images, recons}) of a model on the normal scans `ds`; see above"
+    "({recon_l1, recon_psnr, valid_loss, attention_entropy, latent_spread}, {images, recons}) of a model on the normal scans `ds`; see above"
     model.eval().to(device); perceptual.to(device)
     qf = getattr(model, 'bottleneck', None)
     qf = qf if isinstance(qf, QFormer) else None
     pick = set(np.linspace(0, len(ds) - 1, min(strip, len(ds))).round().astype(int).tolist())
-    acc, shown, i0 = dict(l1=[], psnr=[], ent=[], loss=0.), dict(images=[], recons=[]), 0
+    acc, shown, i0 = dict(l1=[], psnr=[], ent=[], spread=[], loss=0.), dict(images=[], recons=[]), 0
     for b in DataLoader(ds, batch_size=batch_size or cfg.train.batch_size, shuffle=False, collate_fn=_collate):
         x = b['image'].to(device)
         with qf.recording() if qf is not None else contextlib.nullcontext([]) as attn, autocast(device, use_bf16(cfg.perceptual.eval_bf16, device)):
-            rec = model(x)
+            if qf is None: rec = model(x)
+            else: z = model.latent(x); rec = model.decoder(z); acc['spread'].append(latent_spread(z))
             acc['loss'] += loss_of(perceptual, cfg, x, rec).item() * len(x)
         rec = rec.float()
         a, r = ((t.float() * cfg.data.std + cfg.data.mean).clamp(0, 1) for t in (x[:, :rec.shape[1]], rec))
@@ -158,5 +159,6 @@ def diagnose(model, perceptual, cfg:Config, ds, *, batch_size:int=None, device='
         i0 += len(x)
     out = dict(recon_l1=torch.cat(acc['l1']).mean().item(), recon_psnr=torch.cat(acc['psnr']).mean().item(), valid_loss=acc['loss'] / i0)
     if acc['ent']: out['attention_entropy'] = torch.cat(acc['ent']).mean().item()
+    if acc['spread']: out['latent_spread'] = torch.cat(acc['spread']).mean().item()
     grey = lambda ts: (torch.stack(ts).cpu() * 255).round().to(torch.uint8).numpy()
     return out, dict(images=grey(shown['images']), recons=grey(shown['recons']))

@@ -15,7 +15,7 @@ from timm.models.vision_transformer import Attention
 
 # %% auto #0
 __all__ = ['MultiQueryAttention', 'NullKVCrossAttention', 'ReleasedBlock', 'CrossAttention', 'PaperBlock', 'QFormer',
-           'attention_entropy']
+           'attention_entropy', 'latent_spread']
 
 # %% ../nbs/11_qformer.ipynb #8ebfb9e5
 def _attend(q:Tensor, # (B, h, M, d) queries
@@ -255,3 +255,10 @@ def attention_entropy(w:Tensor, # (..., keys) attention weights, summing to 1 ov
     k = w.shape[-1]
     if k < 2: return torch.zeros(w.shape[:-1], device=w.device)   # one key: no choice to make
     return torch.special.entr(w.float()).sum(-1) / math.log(k)
+
+# %% ../nbs/11_qformer.ipynb #5a7e2c11
+def latent_spread(z:Tensor, # (B, m, D) latent tokens
+                 )->Tensor: # (B,) >= 0
+    "Mean distance of the m latent tokens from their mean, over their mean norm: 0 = all tokens equal (one global code)"
+    z = z.float()
+    return (z - z.mean(1, keepdim=True)).norm(dim=-1).mean(1) / z.norm(dim=-1).mean(1).clamp_min(1e-12)
