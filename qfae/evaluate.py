@@ -20,7 +20,7 @@ from .normative import standardise, spatial_scores
 from .metrics import image_metrics, pixel_metrics, foreground, r2_by_position
 from .qformer import QFormer, attention_entropy, latent_spread
 from .train import three_channels, loss_of
-from .runtime import autocast, use_bf16, stage, stage_modules
+from .runtime import autocast, use_bf16, frozen_as, stage, stage_modules
 
 # %% ../nbs/31_evaluate.ipynb #7462f56d
 @torch.no_grad()
@@ -28,7 +28,9 @@ def score_batch(model, perceptual, cfg:Config, x:torch.Tensor, *, spatial=None, 
     "Reconstruction `(B, C, H, W)` (None for baselines without one), pixel maps `(B, H, W)` and image scores `(B,)`"
     if perceptual is None: return model.score_batch(x)   # baselines score themselves
     pc = cfg.perceptual
-    with autocast(x.device, use_bf16(pc.eval_bf16, x.device)):   # `perceptual.eval_bf16`: where the device has bfloat16
+    bf16 = use_bf16(pc.eval_bf16, x.device)   # `perceptual.eval_bf16`: where the device has bfloat16
+    # in bfloat16 the frozen ViTs' weights are cast once per batch, not at each of their five calls (`qfae.runtime.frozen_as`)
+    with autocast(x.device, bf16), frozen_as(torch.bfloat16 if bf16 else None, getattr(model, 'encoder', None), perceptual):
         with stage('reconstruction'): rec = model(x)
         maps = cosine_maps(perceptual, x, three_channels(rec), blocks=pc.eval_blocks, patch_sizes=pc.eval_patch_sizes)
     with stage('aggregation'):

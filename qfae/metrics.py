@@ -51,14 +51,15 @@ class _Curve(NamedTuple):
     n_neg: int
 
 def _curve_exact(s:np.ndarray, y:np.ndarray, w:np.ndarray|None=None) -> _Curve:
-    "Counts at every distinct score of `s` (flat) for bool labels `y`; `w` are per-sample overlap weights."
-    order = np.argsort(s, kind='stable')[::-1]
-    s, y = s[order], y[order]
-    last = np.r_[np.flatnonzero(s[1:] != s[:-1]), s.size - 1]  # last sample of each run of equal scores
-    tp = np.cumsum(y, dtype=np.int64)[last]
-    fp = last + 1 - tp
-    pro = None if w is None else np.cumsum(w[order])[last]
-    return _Curve(s[last], tp, fp, pro, int(tp[-1]), int(fp[-1]))
+    "Counts at every distinct score of `s` (flat) for bool labels `y`; `w` are per-sample overlap weights (read where `y`)."
+    a = np.sort(s)                                           # the scores alone, increasing: a value sort, no permutation
+    start = np.flatnonzero(np.r_[True, a[1:] != a[:-1]])     # first position of each run of equal scores
+    sp = s[y]
+    o = np.argsort(sp, kind='stable')                         # the abnormal samples alone (few pixels), increasing
+    tp = (sp.size - np.searchsorted(sp[o], a[start], side='left'))[::-1]   # abnormal at or above each score, decreasing
+    fp = (s.size - start)[::-1] - tp
+    pro = None if w is None else np.r_[0., np.cumsum(w[y][o[::-1]])][tp]
+    return _Curve(a[start][::-1], tp.astype(np.int64), fp.astype(np.int64), pro, int(tp[-1]), int(fp[-1]))
 
 # %% ../nbs/30_metrics.ipynb #25203a14
 def _auroc(c:_Curve) -> float:

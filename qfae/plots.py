@@ -75,6 +75,8 @@ def plot_cases(images, recons, masks, maps, titles, *, vmax=None, denorm=(0.449,
             axs[i, 3].contour(masks[i], levels=[0.5], colors='white', linewidths=0.7)
     for a, t in zip(axs[0], ('input', 'reconstruction', 'ground truth', 'anomaly map')): a.set_title(t, fontsize=9)
     for a in axs.ravel(): a.set_xticks([]); a.set_yticks([])
+    # fixed margins (room for the titles and the two-line row labels): `bbox_inches='tight'` would draw the figure twice
+    fig.subplots_adjust(left=0.07, right=0.93, bottom=0.01, top=1 - 0.6 / (2.2 * n), wspace=0.08, hspace=0.12)
     fig.colorbar(im, ax=axs[:, 3], fraction=0.05, shrink=0.8)
     if suptitle: fig.suptitle(suptitle, fontsize=10)
     return fig
@@ -114,7 +116,7 @@ def save_pictures(r:dict, get_image, out, *, n:int=4, denorm=(0.449, 0.226), not
             recons = [r['recon'][i] for i in idx] if r.get('recon') is not None else None
             fig = plot_cases([get_image(i) for i in idx], recons, masks, [r['maps'][i] for i in idx], titles,
                              vmax=vmax, denorm=denorm, suptitle=f"{name.replace('_', ' ')}" + (f" - {note}" if note else ''))
-            written.append(save_figure(fig, out/f'{name}.png', bbox_inches='tight'))
+            written.append(save_figure(fig, out/f'{name}.png'))
     return written
 
 # %% ../nbs/32_plots.ipynb #eb73f00b

@@ -10,7 +10,7 @@ import contextlib, time, warnings
 import torch
 
 # %% auto #0
-__all__ = ['bf16_supported', 'autocast', 'use_bf16', 'StageTimes', 'stage', 'stage_modules']
+__all__ = ['bf16_supported', 'autocast', 'use_bf16', 'StageTimes', 'stage', 'stage_modules', 'frozen_as']
 
 # %% ../nbs/05_runtime.ipynb #05a00006
 def bf16_supported(device='cpu') -> bool:
@@ -88,3 +88,19 @@ def stage_modules(modules:dict):
     try: yield
     finally:
         for h in handles: h.remove()
+
+# %% ../nbs/05_runtime.ipynb #05a00016
+@contextlib.contextmanager
+def frozen_as(dtype:torch.dtype|None, # e.g. torch.bfloat16; None: change nothing
+              *modules): # modules (None skipped) whose frozen parameters and floating buffers are held in `dtype`
+    "Inside the block, the frozen (`requires_grad=False`) floating-point parameters and the floating buffers of `modules` are `dtype` copies"
+    saved, seen = [], set()
+    if dtype is not None:
+        with torch.no_grad():
+            for m in (m for m in modules if m is not None):
+                for t in (*(p for p in m.parameters() if not p.requires_grad), *m.buffers()):
+                    if id(t) in seen or not t.is_floating_point() or t.dtype == dtype: continue
+                    seen.add(id(t)); saved.append((t, t.data)); t.data = t.data.to(dtype)
+    try: yield
+    finally:
+        for t, d in saved: t.data = d
