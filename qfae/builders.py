@@ -12,7 +12,7 @@ import torch, timm
 from torch import nn
 from .config import Config
 from .encoder import FrozenEncoder, EncoderStack
-from .qformer import QFormer
+from .qformer import QFormer, locality_bias
 from .decoder import Decoder
 from .perceptual import MultiPatchViT
 from .model import GridBridge, QFAE, param_counts
@@ -50,7 +50,8 @@ def build_model(cfg:Config, weights=None, seed:int|None=None) -> QFAE:
     stack = EncoderStack(encs, dim=cfg.dim)
     q = cfg.qformer
     neck = (QFormer(dim=cfg.dim, n_queries=cfg.n_queries, depth=q.depth, heads=q.heads, mlp_ratio=q.mlp_ratio,
-                    style=q.style, cross_heads=q.cross_heads, cross_head_dim=q.cross_head_dim, query_init_std=q.query_init_std)
+                    style=q.style, cross_heads=q.cross_heads, cross_head_dim=q.cross_head_dim, query_init_std=q.query_init_std,
+                    attn_bias=locality_bias(cfg.grid, [e.layout(img) for e in encs], q.locality) if q.locality else None)
             if cfg.use_qformer else GridBridge(stack, img, cfg.grid))
     d = cfg.decoder
     dec = Decoder(in_dim=cfg.dim, dim=d.dim, depth=d.depth, heads=d.heads, mlp_ratio=d.mlp_ratio, patch_size=d.patch_size,

@@ -55,11 +55,16 @@ class FrozenEncoder(nn.Module):
         "Token width C."
         return self.vit.embed_dim
 
-    def n_tokens(self, img_size:int|tuple[int, int]) -> int:
-        "Number of tokens `forward` returns for an `img_size` input."
+    def layout(self, img_size:int|tuple[int, int]) -> tuple[int, int, int, int]:
+        "(blocks, prefix tokens per block, grid rows, grid columns) of what `forward` returns for an `img_size` input: per block, the prefix tokens, then the patch grid row by row"
         hw = (img_size, img_size) if isinstance(img_size, int) else tuple(img_size)
         h, w = self.vit.patch_embed.dynamic_feat_size(hw)
-        return len(self.indices) * (h * w + (self.vit.num_prefix_tokens if self.prefix else 0))
+        return len(self.indices), (self.vit.num_prefix_tokens if self.prefix else 0), h, w
+
+    def n_tokens(self, img_size:int|tuple[int, int]) -> int:
+        "Number of tokens `forward` returns for an `img_size` input."
+        nb, npre, h, w = self.layout(img_size)
+        return nb * (npre + h * w)
 
     def train(self, mode:bool=True):
         "Stay in eval mode whatever `mode` says: the encoder is frozen."

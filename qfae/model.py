@@ -22,11 +22,7 @@ class GridBridge(nn.Module):
                  img_size:tuple, # (H, W) input size
                  grid:tuple): # (h, w) decoder grid
         super().__init__()
-        self.grid, self.layout = tuple(grid), []
-        for e in encoder.encoders:
-            gh, gw = e.vit.patch_embed.dynamic_feat_size(tuple(img_size))
-            npre = e.vit.num_prefix_tokens if e.prefix else 0
-            self.layout.append((len(e.indices), npre, gh, gw))
+        self.grid, self.layout = tuple(grid), [e.layout(tuple(img_size)) for e in encoder.encoders]
 
     def forward(self, tokens:Tensor # (B, N, D) from `EncoderStack`
                ) -> Tensor: # (B, h*w, D)

@@ -15,15 +15,17 @@ from timm.models.vision_transformer import Attention
 
 # %% auto #0
 __all__ = ['MultiQueryAttention', 'NullKVCrossAttention', 'ReleasedBlock', 'CrossAttention', 'PaperBlock', 'QFormer',
-           'attention_entropy', 'latent_spread']
+           'attention_entropy', 'latent_spread', 'locality_bias']
 
 # %% ../nbs/11_qformer.ipynb #8ebfb9e5
 def _attend(q:Tensor, # (B, h, M, d) queries
             k:Tensor, # (B, h, N, d) keys
             v:Tensor, # (B, h, N, d) values
+            bias:Tensor|None=None, # (M, N) added to the logits (e.g. `locality_bias`)
            )->tuple[Tensor, Tensor]: # output (B, h, M, d) and weights (B, h, M, N)
     "Scaled dot-product attention with materialised weights; the softmax runs in float32."
     sim = (q * q.shape[-1] ** -0.5) @ k.transpose(-2, -1)
+    if bias is not None: sim = sim + bias
     attn = sim.softmax(dim=-1, dtype=torch.float32).to(q.dtype)
     return attn @ v, attn
 
@@ -77,17 +79,20 @@ class NullKVCrossAttention(nn.Module):
 
     def forward(self, x:Tensor, # (B, M, dim) queries
                 context:Tensor, # (B, N, dim) encoder tokens; N may be 0
+                bias:Tensor|None=None, # (M, N) added to the logits of the context tokens (the null slot gets 0)
                )->Tensor: # (B, M, dim)
         q, k, v = self._qkv(x, context)
-        if q.dtype in (torch.float16, torch.bfloat16): out = _attend(q, k, v)[0]  # keep the softmax in float32
-        else: out = F.scaled_dot_product_attention(q, k, v)
+        b = None if bias is None else F.pad(bias, (1, 0))
+        if q.dtype in (torch.float16, torch.bfloat16): out = _attend(q, k, v, b)[0]  # keep the softmax in float32
+        else: out = F.scaled_dot_product_attention(q, k, v, attn_mask=None if b is None else b.to(q.dtype))
         return self.out_norm(self.out(out.transpose(1, 2).flatten(2)))
 
     def attention_weights(self, x:Tensor, # (B, M, dim) queries
                           context:Tensor, # (B, N, dim) encoder tokens
+                          bias:Tensor|None=None, # (M, N), as in `forward`
                          )->Tensor: # (B, heads, M, 1+N); slot 0 is the null key
         "Attention weights of every query over the null slot and the context tokens."
-        return _attend(*self._qkv(x, context))[1]
+        return _attend(*self._qkv(x, context), None if bias is None else F.pad(bias, (1, 0)))[1]
 
 # %% ../nbs/11_qformer.ipynb #f9ccb99c
 class ReleasedBlock(nn.Module):
@@ -115,16 +120,18 @@ class ReleasedBlock(nn.Module):
     def attend_tokens(self, x:Tensor, # (B, M, dim) output of `attend_self`
                       tokens:Tensor, # (B, N, dim) encoder tokens
                       keep:list|None=None, # if a list: the cross-attention weights (B, heads, M, 1+N) are appended to it
+                      bias:Tensor|None=None, # (M, N) added to the cross-attention logits
                      )->Tensor: # (B, M, dim)
         "The rest of the block: cross-attention to the tokens, then the MLP"
-        if keep is not None: keep.append(self.cross_attn.attention_weights(x, tokens))
-        return self.mlp(self.cross_attn(x, tokens))
+        if keep is not None: keep.append(self.cross_attn.attention_weights(x, tokens, bias))
+        return self.mlp(self.cross_attn(x, tokens, bias))
 
     def forward(self, x:Tensor, # (B, M, dim) queries
                 tokens:Tensor, # (B, N, dim) encoder tokens
                 keep:list|None=None, # if a list: the cross-attention weights (B, heads, M, 1+N) are appended to it
+                bias:Tensor|None=None, # (M, N) added to the cross-attention logits
                )->Tensor: # (B, M, dim)
-        return self.attend_tokens(self.attend_self(x), tokens, keep)
+        return self.attend_tokens(self.attend_self(x), tokens, keep, bias)
 
 # %% ../nbs/11_qformer.ipynb #6cd176ca
 class CrossAttention(nn.Module):
@@ -147,15 +154,18 @@ class CrossAttention(nn.Module):
 
     def forward(self, x:Tensor, # (B, M, dim) queries
                 context:Tensor, # (B, N, dim) context tokens, N >= 1
+                bias:Tensor|None=None, # (M, N) added to the logits
                )->Tensor: # (B, M, dim)
-        out = F.scaled_dot_product_attention(*self._qkv(x, context))
+        q, k, v = self._qkv(x, context)
+        out = F.scaled_dot_product_attention(q, k, v, attn_mask=None if bias is None else bias.to(q.dtype))
         return self.proj(out.transpose(1, 2).flatten(2))
 
     def attention_weights(self, x:Tensor, # (B, M, dim) queries
                           context:Tensor, # (B, N, dim) context tokens
+                          bias:Tensor|None=None, # (M, N) added to the logits
                          )->Tensor: # (B, heads, M, N)
         "Attention weights of every query over the context tokens."
-        return _attend(*self._qkv(x, context))[1]
+        return _attend(*self._qkv(x, context), bias)[1]
 
 class PaperBlock(nn.Module):
     "Q-Former block as in BLIP-2 / the paper: pre-norm residual self-attention, cross-attention and MLP."
@@ -179,18 +189,20 @@ class PaperBlock(nn.Module):
     def attend_tokens(self, x:Tensor, # (B, M, dim) output of `attend_self`
                       tokens:Tensor, # (B, N, dim) encoder tokens
                       keep:list|None=None, # if a list: the cross-attention weights (B, heads, M, N) are appended to it
+                      bias:Tensor|None=None, # (M, N) added to the cross-attention logits
                      )->Tensor: # (B, M, dim)
         "The rest of the block: residual cross-attention to the tokens, then the residual MLP"
         q, ctx = self.norm_q(x), self.norm_ctx(tokens)
-        if keep is not None: keep.append(self.cross_attn.attention_weights(q, ctx))
-        x = x + self.cross_attn(q, ctx)
+        if keep is not None: keep.append(self.cross_attn.attention_weights(q, ctx, bias))
+        x = x + self.cross_attn(q, ctx, bias)
         return x + self.mlp(self.norm2(x))
 
     def forward(self, x:Tensor, # (B, M, dim) queries
                 tokens:Tensor, # (B, N, dim) encoder tokens
                 keep:list|None=None, # if a list: the cross-attention weights (B, heads, M, N) are appended to it
+                bias:Tensor|None=None, # (M, N) added to the cross-attention logits
                )->Tensor: # (B, M, dim)
-        return self.attend_tokens(self.attend_self(x), tokens, keep)
+        return self.attend_tokens(self.attend_self(x), tokens, keep, bias)
 
 # %% ../nbs/11_qformer.ipynb #b1b15d0d
 _STYLES = ('paper', 'released')
@@ -208,6 +220,7 @@ class QFormer(nn.Module):
                  cross_head_dim:int=64, # released style: width of each cross-attention head
                  query_init_std:float=1e-3, # std of the N(0, std) initialisation of the queries
                  dropout:float=0., # MLP dropout
+                 attn_bias:Tensor|None=None, # (n_queries, N) added to every cross-attention's logits (`locality_bias`); None: none
                 ):
         super().__init__()
         if style not in _STYLES: raise ValueError(f"QFormer: unknown style {style!r}; choose one of {', '.join(map(repr, _STYLES))}")
@@ -221,6 +234,9 @@ class QFormer(nn.Module):
         else: make = lambda: PaperBlock(dim, heads=heads, mlp_ratio=mlp_ratio, dropout=dropout)
         self.blocks = nn.ModuleList(make() for _ in range(depth))
         self.norm = nn.LayerNorm(dim) if style == 'paper' else nn.Identity()  # a pre-norm residual stack ends with a norm
+        if attn_bias is not None and (attn_bias.ndim != 2 or attn_bias.shape[0] != n_queries):
+            raise ValueError(f"QFormer: attn_bias must be (n_queries={n_queries}, tokens), got {tuple(attn_bias.shape)}")
+        self.register_buffer('attn_bias', None if attn_bias is None else attn_bias.float(), persistent=False)   # follows .to(device)
         self._keep = None   # a list while `recording` is active
         self._const = None  # (key, block 0's `attend_self` of the queries) while nothing that it depends on changes
 
@@ -237,8 +253,11 @@ class QFormer(nn.Module):
                )->Tensor: # (B, n_queries, dim) latent Z
         if tokens.ndim != 3 or tokens.shape[-1] != self.dim:
             raise ValueError(f"QFormer expects tokens of shape (B, N, {self.dim}), got {tuple(tokens.shape)}")
-        x = self.blocks[0].attend_tokens(self.first_queries().expand(tokens.shape[0], -1, -1), tokens, keep=self._keep)
-        for blk in self.blocks[1:]: x = blk(x, tokens, keep=self._keep)
+        b = self.attn_bias
+        if b is not None and b.shape[1] != tokens.shape[1]:
+            raise ValueError(f"QFormer: its attn_bias covers {b.shape[1]} tokens, the input has {tokens.shape[1]} (another encoder or image size?)")
+        x = self.blocks[0].attend_tokens(self.first_queries().expand(tokens.shape[0], -1, -1), tokens, keep=self._keep, bias=b)
+        for blk in self.blocks[1:]: x = blk(x, tokens, keep=self._keep, bias=b)
         return self.norm(x)
 
     @contextlib.contextmanager
@@ -262,3 +281,21 @@ def latent_spread(z:Tensor, # (B, m, D) latent tokens
     "Mean distance of the m latent tokens from their mean, over their mean norm: 0 = all tokens equal (one global code)"
     z = z.float()
     return (z - z.mean(1, keepdim=True)).norm(dim=-1).mean(1) / z.norm(dim=-1).mean(1).clamp_min(1e-12)
+
+# %% ../nbs/11_qformer.ipynb #5a7e2c21
+def _centres(h:int, w:int)->Tensor: # (h*w, 2) row-major (y, x) centres of an h x w grid over the unit square
+    ys, xs = torch.meshgrid((torch.arange(h) + .5) / h, (torch.arange(w) + .5) / w, indexing='ij')
+    return torch.stack([ys.flatten(), xs.flatten()], -1)
+
+def locality_bias(grid:tuple, # (h, w) of the queries: the decoder's patch grid, row-major
+                  layout:list, # per encoder (`EncoderStack` order): (blocks, prefix tokens, grid rows, grid columns)
+                  sigma:float, # width of the prior, a fraction of the image side
+                 )->Tensor: # (h*w, tokens) float32
+    "-(d² - d₀²)/(2σ²) from each query's patch centre to each patch token's centre (unit image side; d₀: the nearest); 0 for prefix tokens"
+    if sigma <= 0: raise ValueError(f"locality_bias: sigma must be > 0, got {sigma}")
+    q, cols = _centres(*grid), []
+    for nb, npre, gh, gw in layout:
+        d2 = torch.cdist(q, _centres(gh, gw)).pow(2)
+        per_block = torch.cat([torch.zeros(len(q), npre), -(d2 - d2.min(1, keepdim=True).values) / (2 * sigma ** 2)], 1)
+        cols += [per_block] * nb
+    return torch.cat(cols, 1)

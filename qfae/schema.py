@@ -33,6 +33,7 @@ class QFormerCfg:
     cross_heads:int = 8
     cross_head_dim:int = 64
     query_init_std:float = 1e-3 # std of the N(0, std) initial queries: 1e-3 in the released code, 0.02 in BLIP-2
+    locality:float = 0. # width (fraction of the image side) of a locality prior on the cross-attention (`qformer.locality_bias`); 0: none, as in the paper
 
 @dataclass
 class DecoderCfg:
@@ -216,6 +217,7 @@ def validate(cfg:Config) -> Config:
     need(cfg.data.in_chans in (1, 3), 'data.in_chans', f'{cfg.data.in_chans} must be 1 or 3')
     need(cfg.dim % cfg.qformer.heads == 0, 'qformer.heads', f'{cfg.qformer.heads} must divide dim {cfg.dim}')
     need(cfg.qformer.query_init_std > 0, 'qformer.query_init_std', f'{cfg.qformer.query_init_std} must be > 0')
+    need(cfg.qformer.locality >= 0, 'qformer.locality', f'{cfg.qformer.locality} must be >= 0 (0: no locality prior)')
     need(cfg.decoder.dim % cfg.decoder.heads == 0, 'decoder.heads', f'{cfg.decoder.heads} must divide decoder.dim {cfg.decoder.dim}')
     pc = cfg.perceptual
     for k in ('train_patch_sizes', 'eval_patch_sizes'):
